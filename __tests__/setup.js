@@ -1,0 +1,2 @@
+// Registers cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
+require("cdktf").Testing.setupJest();

@@ -1,0 +1,21 @@
+import { App } from "cdktf";
+import type { Fleet } from "../fleet/model";
+import { addFleetStacks, type FleetStacks } from "../stacks/fleet-stacks";
+import { replaceDirAtomically } from "./replace-dir";
+
+/** Builds the cdktf app of a fleet; `outdir` is only written by {@link App.synth}. */
+export function buildApp(fleet: Fleet, outdir: string): { app: App; stacks: FleetStacks } {
+  const app = new App({ outdir, skipValidation: false });
+  return { app, stacks: addFleetStacks(app, fleet) };
+}
+
+/** Synthesizes every stack of `fleet` into `outdir`, replacing it only when synthesis succeeds. */
+export function synthesizeFleet(fleet: Fleet, outdir: string): string[] {
+  let names: string[] = [];
+  replaceDirAtomically(outdir, (tmp) => {
+    const { app, stacks } = buildApp(fleet, tmp);
+    app.synth();
+    names = [...stacks.relays, ...stacks.tenants].map((s) => s.stackName);
+  });
+  return names;
+}

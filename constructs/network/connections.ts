@@ -1,0 +1,101 @@
+import { NetworkPolicyV1, type NetworkPolicyV1SpecEgressTo, type NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Construct } from "constructs";
+import type { Labels } from "../kubernetes/labels";
+import { Peer, type PolicyPeer, type Workload } from "./peer";
+import type { Port } from "./port";
+
+export type FlowDirection = "ingress" | "egress";
+
+/** A flow a workload needs, as registered; the tests check each one is allowed and nothing else is. */
+export interface Flow {
+  readonly direction: FlowDirection;
+  readonly peer: Peer;
+  readonly ports: readonly Port[];
+  /** Short kebab-case purpose, part of the policy name (`mail-clients`, `dns`). */
+  readonly purpose: string;
+}
+
+export interface ConnectionsProps {
+  /** The pods these connections isolate. */
+  readonly workload: Workload;
+  /** Labels for the generated NetworkPolicy objects. @default {} */
+  readonly labels?: Labels;
+}
+
+const PURPOSE = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
+
+/**
+ * The NetworkPolicy intent API. Creating it isolates the workload (default-deny Ingress and Egress); each
+ * `allowFrom`/`allowTo` registers a flow and generates exactly one NetworkPolicy that admits it.
+ * Policies are additive in Kubernetes, so one policy per flow stays readable and reviewable.
+ */
+export class Connections extends Construct {
+  private readonly registered: Flow[] = [];
+  private readonly workload: Workload;
+  private readonly labels: Labels;
+
+  constructor(scope: Construct, id: string, props: ConnectionsProps) {
+    super(scope, id);
+    this.workload = props.workload;
+    this.labels = props.labels ?? {};
+    new NetworkPolicyV1(this, "default-deny", {
+      metadata: this.metadata(`${props.workload.name}-default-deny`),
+      spec: { podSelector: { matchLabels: { ...props.workload.selector } }, policyTypes: ["Ingress", "Egress"] },
+    });
+  }
+
+  /** Every flow registered so far, in registration order. */
+  get flows(): readonly Flow[] {
+    return this.registered;
+  }
+
+  /** Admits `peer` → this workload on `ports`. */
+  allowFrom(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 {
+    return this.register({ direction: "ingress", peer, ports, purpose });
+  }
+
+  /**
+   * Admits this workload → `peer` on `ports`. When the peer is a workload isolated in this stack, its
+   * ingress for the same ports is opened as well, so a flow is never half-open.
+   */
+  allowTo(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 {
+    const policy = this.register({ direction: "egress", peer, ports, purpose });
+    peer.workload?.connections?.allowFrom(Peer.workload(this.workload), ports, `${purpose}-from-${this.workload.name}`);
+    return policy;
+  }
+
+  private register(flow: Flow): NetworkPolicyV1 {
+    if (!PURPOSE.test(flow.purpose)) throw new Error(`flow purpose "${flow.purpose}" must be short kebab-case`);
+    if (flow.ports.length === 0) throw new Error(`flow "${flow.purpose}" names no port`);
+    const id = `${flow.direction}-${flow.purpose}`;
+    if (this.registered.some((f) => `${f.direction}-${f.purpose}` === id)) throw new Error(`flow "${id}" is registered twice on ${this.workload.name}`);
+    this.registered.push(flow);
+
+    const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
+    const peers = flow.peer.entries.map(toProviderPeer);
+    const spec =
+      flow.direction === "ingress"
+        ? { policyTypes: ["Ingress"], ingress: [{ from: peers as NetworkPolicyV1SpecIngressFrom[], ports }] }
+        : { policyTypes: ["Egress"], egress: [{ to: peers as NetworkPolicyV1SpecEgressTo[], ports }] };
+    return new NetworkPolicyV1(this, id, {
+      metadata: this.metadata(`${this.workload.name}-${id}`),
+      spec: { podSelector: { matchLabels: { ...this.workload.selector } }, ...spec },
+    });
+  }
+
+  private metadata(name: string) {
+    return { name, namespace: this.workload.namespace, labels: { ...this.labels } };
+  }
+}
+
+function toProviderPeer(entry: PolicyPeer): NetworkPolicyV1SpecIngressFrom & NetworkPolicyV1SpecEgressTo {
+  if ("ipBlock" in entry) {
+    const { cidr, except } = entry.ipBlock;
+    return { ipBlock: except.length > 0 ? { cidr, except: [...except] } : { cidr } };
+  }
+  return {
+    // A namespace selector on the well-known name label; without one the peer is the policy's own namespace.
+    ...(entry.namespace !== undefined ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": entry.namespace } } } : {}),
+    podSelector: { matchLabels: { ...entry.podLabels } },
+  };
+}

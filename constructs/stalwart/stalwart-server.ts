@@ -1,0 +1,245 @@
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
+import { Construct } from "constructs";
+import { createHash } from "node:crypto";
+import { imageVersion, selectorLabels, stableLabels, versionedLabels, type Labels } from "../kubernetes/labels";
+import { requestsEqualLimits, type GuaranteedResources } from "../kubernetes/resources";
+import { externalSecretsAnnotation, type SecretKeyRef } from "../kubernetes/secret-key-ref";
+import { Connections } from "../network/connections";
+import { Peer, type Workload } from "../network/peer";
+import { Port } from "../network/port";
+import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
+import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "./data-store";
+import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listener, type ListenerName } from "./listeners";
+
+/** The image runs as this uid/gid; the data volume is group-owned by it. */
+export const STALWART_UID = 2000;
+export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
+export const CONFIG_CHECKSUM_ANNOTATION = "checksum/config";
+
+export interface MailLoadBalancerProps {
+  /** Cloud-controller annotations (e.g. Hetzner location). @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** `spec.loadBalancerClass`. @default unset (the cluster's default controller) */
+  readonly loadBalancerClass?: string;
+  /** @default "PreferDualStack" */
+  readonly ipFamilyPolicy?: "SingleStack" | "PreferDualStack" | "RequireDualStack";
+  /** Wait for the LoadBalancer to get an address during apply (DNS and PTR need it). @default true */
+  readonly waitForAddress?: boolean;
+}
+
+export interface StalwartServerProps {
+  /** Namespace to run in; it must exist (or be created in the same stack). */
+  readonly namespace: string;
+  /** Unique across the fleet, used as `app.kubernetes.io/instance` (the stack name). */
+  readonly instance: string;
+  /** Base name of every object of this server. @default "stalwart" */
+  readonly name?: string;
+  /** Image reference with tag, optionally `@sha256:` digest. */
+  readonly image: string;
+  /** CPU and memory, requests = limits. */
+  readonly resources: GuaranteedResources;
+  /** Size of the `data` volume. @default "20Gi" */
+  readonly storageSize?: string;
+  /** @default unset (the cluster's default StorageClass) */
+  readonly storageClassName?: string;
+  /** Listeners to run; the management listener (8080) is always added. @default every listener */
+  readonly listeners?: readonly ListenerName[];
+  /** The `user:password` value for `STALWART_RECOVERY_ADMIN`. */
+  readonly recoveryAdmin: SecretKeyRef;
+  /** @default a dual-stack LoadBalancer with no annotations that waits for its address */
+  readonly loadBalancer?: MailLoadBalancerProps;
+  /** In-cluster clients of the management listener (metrics scrapers, operators). @default [] */
+  readonly managementClients?: readonly { readonly purpose: string; readonly peer: Peer }[];
+  /** The cluster DNS pods, for egress. @default `k8s-app=kube-dns` pods in `kube-system` */
+  readonly clusterDns?: Peer;
+}
+
+/**
+ * One Stalwart v0.16 mail server: a single-replica StatefulSet (RocksDB is single-writer) with its config.json,
+ * one public LoadBalancer Service for all mail ports (one IP for MX, EHLO and PTR), a ClusterIP Service for the
+ * management listener, a headless Service, a ServiceAccount without token, and NetworkPolicies generated from
+ * the flows it registers through {@link connections}.
+ */
+export class StalwartServer extends Construct implements Workload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: Labels;
+  readonly listeners: readonly Listener[];
+  readonly connections: Connections;
+  readonly configJson: string;
+  readonly statefulSet: StatefulSetV1;
+  readonly mailService: ServiceV1;
+  readonly managementService: ServiceV1;
+  readonly headlessService: ServiceV1;
+  readonly serviceAccount: ServiceAccountV1;
+  readonly configMap: ConfigMapV1;
+
+  constructor(scope: Construct, id: string, props: StalwartServerProps) {
+    super(scope, id);
+    this.name = props.name ?? "stalwart";
+    this.namespace = props.namespace;
+    const identity = { app: "stalwart", instance: props.instance, component: "mail-server" };
+    this.selector = selectorLabels(identity);
+    const labels = stableLabels(identity);
+    const withVersion = versionedLabels(identity, imageVersion(props.image));
+    this.listeners = resolveListeners(props.listeners ?? ALL_LISTENER_NAMES);
+    const publicListeners = this.listeners.filter((l) => l.exposure === "public");
+    const meta = (name: string, extra: Labels = labels) => ({ name, namespace: this.namespace, labels: { ...extra } });
+
+    this.configJson = renderConfigJson();
+    this.configMap = new ConfigMapV1(this, "config", {
+      metadata: meta(`${this.name}-config`),
+      data: escapeTemplateValues({ "config.json": this.configJson }),
+    });
+
+    this.serviceAccount = new ServiceAccountV1(this, "service-account", {
+      metadata: meta(this.name),
+      automountServiceAccountToken: false,
+    });
+
+    this.headlessService = new ServiceV1(this, "headless", {
+      metadata: meta(`${this.name}-headless`),
+      spec: {
+        clusterIp: "None",
+        publishNotReadyAddresses: true,
+        selector: { ...this.selector },
+        port: [{ name: MANAGEMENT_LISTENER.name, port: MANAGEMENT_LISTENER.port, targetPort: MANAGEMENT_LISTENER.name, protocol: "TCP" }],
+      },
+    });
+
+    const lb = props.loadBalancer ?? {};
+    this.mailService = new ServiceV1(this, "mail", {
+      metadata: { ...meta(`${this.name}-mail`), annotations: escapeTemplateValues(lb.annotations ?? {}) },
+      spec: {
+        type: "LoadBalancer",
+        allocateLoadBalancerNodePorts: false,
+        externalTrafficPolicy: "Local",
+        ipFamilyPolicy: lb.ipFamilyPolicy ?? "PreferDualStack",
+        loadBalancerClass: lb.loadBalancerClass,
+        selector: { ...this.selector },
+        port: publicListeners.map((l) => ({ name: l.name, port: l.port, targetPort: l.name, protocol: "TCP" })),
+      },
+      waitForLoadBalancer: lb.waitForAddress ?? true,
+      timeouts: { create: "10m" },
+    });
+
+    this.managementService = new ServiceV1(this, "management", {
+      metadata: meta(`${this.name}-management`),
+      spec: {
+        type: "ClusterIP",
+        selector: { ...this.selector },
+        port: [{ name: MANAGEMENT_LISTENER.name, port: MANAGEMENT_LISTENER.port, targetPort: MANAGEMENT_LISTENER.name, protocol: "TCP" }],
+      },
+    });
+
+    const secretRefs = [props.recoveryAdmin];
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+      httpGet: { path, port: MANAGEMENT_LISTENER.name },
+      periodSeconds,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+
+    this.statefulSet = new StatefulSetV1(this, "statefulset", {
+      metadata: meta(this.name, withVersion),
+      spec: {
+        // RocksDB allows one writer: never scale this StatefulSet.
+        replicas: "1",
+        serviceName: `${this.name}-headless`,
+        selector: { matchLabels: { ...this.selector } },
+        persistentVolumeClaimRetentionPolicy: [{ whenDeleted: "Retain", whenScaled: "Retain" }],
+        updateStrategy: [{ type: "RollingUpdate" }],
+        template: {
+          metadata: {
+            labels: { ...withVersion },
+            annotations: {
+              [CONFIG_CHECKSUM_ANNOTATION]: createHash("sha256").update(this.configJson).digest("hex"),
+              ...externalSecretsAnnotation(secretRefs),
+            },
+          },
+          spec: {
+            serviceAccountName: this.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            // Lets in-flight SMTP sessions and queue writes finish on a rollout.
+            terminationGracePeriodSeconds: 60,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: String(STALWART_UID),
+              runAsGroup: String(STALWART_UID),
+              fsGroup: String(STALWART_UID),
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            container: [
+              {
+                name: "stalwart",
+                image: escapeTemplate(props.image),
+                imagePullPolicy: "IfNotPresent",
+                // Always name the config explicitly: without it an image default change could start bootstrap mode.
+                args: ["--config", CONFIG_FILE],
+                port: this.listeners.map((l) => ({ name: l.name, containerPort: l.port, protocol: "TCP" })),
+                env: [
+                  {
+                    name: RECOVERY_ADMIN_ENV,
+                    valueFrom: { secretKeyRef: { name: props.recoveryAdmin.name, key: props.recoveryAdmin.key } },
+                  },
+                ],
+                resources: requestsEqualLimits(props.resources),
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  // The binary carries the cap_net_bind_service file capability: without it in the bounding set exec fails.
+                  capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+                },
+                startupProbe: probe("/healthz/live", 10, 30),
+                livenessProbe: probe("/healthz/live", 10, 6),
+                readinessProbe: probe("/healthz/ready", 10, 3),
+                volumeMount: [
+                  { name: "config", mountPath: CONFIG_FILE, subPath: "config.json", readOnly: true },
+                  { name: "data", mountPath: DATA_DIR },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volume: [
+              { name: "config", configMap: { name: `${this.name}-config`, items: [{ key: "config.json", path: "config.json" }] } },
+              { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+            ],
+          },
+        },
+        volumeClaimTemplate: [
+          {
+            // Only stable labels: a changed label here makes every later apply fail ("updates to statefulset spec are forbidden").
+            metadata: { name: "data", labels: { ...labels } },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              storageClassName: props.storageClassName,
+              resources: { requests: { storage: props.storageSize ?? "20Gi" } },
+            },
+          },
+        ],
+      },
+      // Names above are literals (readable plan diffs); the ordering they imply is explicit here.
+      dependsOn: [this.configMap, this.serviceAccount, this.headlessService],
+      waitForRollout: true,
+      timeouts: { create: "15m", update: "15m", delete: "10m" },
+    });
+
+    this.connections = new Connections(this, "connections", { workload: this, labels });
+    this.connections.allowFrom(Peer.anyAddress(), publicListeners.map((l) => Port.tcp(l.port)), "mail-clients");
+    for (const client of props.managementClients ?? []) {
+      this.connections.allowFrom(client.peer, [Port.tcp(MANAGEMENT_LISTENER.port)], client.purpose);
+    }
+    this.connections.allowTo(props.clusterDns ?? Peer.pods({ "k8s-app": "kube-dns" }, "kube-system"), Port.tcpAndUdp(53), "dns");
+    this.connections.allowTo(Peer.publicInternet(), [25, 465, 587].map(Port.tcp), "outbound-smtp");
+  }
+
+  /** In-cluster address of the management listener, e.g. `stalwart-management.org-acme.svc:8080`. */
+  get managementEndpoint(): string {
+    return `${this.name}-management.${this.namespace}.svc:${MANAGEMENT_LISTENER.port}`;
+  }
+}

@@ -1,0 +1,98 @@
+import type { Fleet } from "./model";
+import { formatPath, isWithinZone } from "./names";
+import type { FleetInput } from "./schema";
+
+/** A problem whose path is still a list of keys, so the loader can point at the YAML line. */
+export interface LocatedProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+const MAX_NAME = 63;
+const MAX_FQDN = 253;
+
+/** Checks that need the whole fleet or derived names; the schema has already checked each field alone. */
+export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const add = (path: PropertyKey[], message: string) => problems.push({ path, message });
+
+  const firstSeen = new Map<string, string>();
+  const claim = (kind: string, key: string, path: PropertyKey[], label: string) => {
+    const id = `${kind}\u0000${key}`;
+    const previous = firstSeen.get(id);
+    if (previous !== undefined) add(path, `duplicate ${label} "${key}" (first used at ${previous})`);
+    else firstSeen.set(id, formatPath(path));
+  };
+
+  input.sovereigns.forEach((s, i) => {
+    const sov = fleet.sovereigns[i];
+    claim("sovereign", s.name, ["sovereigns", i, "name"], "Sovereign name");
+    claim("domain", s.fqdn, ["sovereigns", i, "fqdn"], "mail domain");
+    checkNameLength(add, ["sovereigns", i, "name"], "relay stack name", sov.relay.stackName);
+
+    const lbType = s.loadBalancer?.type;
+    if (lbType === "NodePort") {
+      add(["sovereigns", i, "loadBalancer", "type"], "NodePort Services are forbidden on Sovereign clusters; use LoadBalancer");
+    } else if (lbType !== undefined && lbType !== "LoadBalancer") {
+      add(["sovereigns", i, "loadBalancer", "type"], `must be "LoadBalancer" (got "${lbType}")`);
+    }
+    const imageProblem = checkImage(s.stalwart?.image, s.stalwart?.digest);
+    if (imageProblem) add(["sovereigns", i, "stalwart", "image"], imageProblem);
+
+    const namespaces = new Map<string, string>([[sov.relay.namespace, "the relay"]]);
+    (s.tenants ?? []).forEach((t, j) => {
+      const tenant = sov.tenants[j];
+      const at = (...rest: PropertyKey[]) => ["sovereigns", i, "tenants", j, ...rest];
+      claim("tenant", t.id, at("id"), "tenant id");
+      checkNameLength(add, at("id"), "tenant stack name", tenant.stackName);
+      checkNameLength(add, t.namespace ? at("namespace") : at("id"), "tenant namespace", tenant.namespace);
+      const other = namespaces.get(tenant.namespace);
+      if (other !== undefined) add(t.namespace ? at("namespace") : at("id"), `namespace "${tenant.namespace}" is already used by ${other}`);
+      namespaces.set(tenant.namespace, `tenant "${t.id}"`);
+
+      const domainPath = t.domain.mode === "byo" ? at("domain", "name") : at("domain");
+      if (tenant.mailHost.length > MAX_FQDN || tenant.mailHost.split(".").some((l) => l.length > MAX_NAME)) {
+        add(domainPath, `mail host "${tenant.mailHost}" is not a valid DNS name (≤ 253 octets, labels ≤ 63)`);
+      }
+      claim("domain", tenant.domain, domainPath, "mail domain");
+      if (t.domain.mode === "byo") {
+        for (const owner of fleet.sovereigns) {
+          const zones = new Set([owner.fqdn, ...owner.tenants.filter((x) => x.domainMode === "free-subdomain").map((x) => parentOf(x.domain))]);
+          for (const zone of zones) {
+            if (!isWithinZone(tenant.domain, zone)) continue;
+            add(
+              domainPath,
+              owner === sov
+                ? `BYO domain "${tenant.domain}" lies in this Sovereign's own zone "${zone}"; use mode free-subdomain`
+                : `BYO domain "${tenant.domain}" lies in zone "${zone}" of another Sovereign ("${owner.name}")`,
+            );
+          }
+        }
+      }
+    });
+  });
+  return problems;
+}
+
+function checkNameLength(add: (p: PropertyKey[], m: string) => void, path: PropertyKey[], what: string, name: string) {
+  if (name.length > MAX_NAME) add(path, `derived ${what} "${name}" is ${name.length} characters; at most ${MAX_NAME} allowed`);
+}
+
+/** Only v0.16 servers understand the config.json we write; an unpinned tag would drift to a future major. */
+function checkImage(image: string | undefined, digest: string | undefined): string | undefined {
+  if (image === undefined) return undefined;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.indexOf(":");
+  const tag = colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
+  if (image.includes("@")) return 'put the digest in "digest", not in the image reference';
+  if ((tag === undefined || tag === "latest") && digest === undefined) {
+    return `image "${image}" is not pinned: give a version tag (e.g. v0.16.18) or a digest`;
+  }
+  const version = tag?.match(/^v?(\d+)\.(\d+)(\.|$|-)/);
+  if (version && (Number(version[1]) !== 0 || Number(version[2]) !== 16)) {
+    return `image "${image}" is Stalwart ${version[1]}.${version[2]}; this project writes Stalwart v0.16 configuration only`;
+  }
+  return undefined;
+}
+
+const parentOf = (domain: string) => domain.slice(domain.indexOf(".") + 1);

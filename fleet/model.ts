@@ -1,0 +1,85 @@
+/**
+ * The resolved fleet: every default applied and every derived name computed once, so constructs and stacks
+ * never re-derive (and never disagree about) a name.
+ */
+
+export interface Capacity {
+  /** CPU request = limit. */
+  readonly cpu: string;
+  /** Memory request = limit. */
+  readonly memory: string;
+  /** Data volume size (message store and queue). */
+  readonly storage: string;
+}
+
+export interface ClusterAccess {
+  readonly configPath: string;
+  readonly context: string;
+}
+
+export interface LoadBalancerOptions {
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly loadBalancerClass?: string;
+  readonly ipFamilyPolicy: "SingleStack" | "PreferDualStack" | "RequireDualStack";
+}
+
+export interface PodSetRef {
+  readonly namespace: string;
+  /** Empty: every pod of the namespace. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** What every mail server of one Sovereign shares. */
+export interface SovereignPlatform {
+  readonly cluster: ClusterAccess;
+  /** Full image reference, digest appended when pinned. */
+  readonly image: string;
+  readonly storageClass?: string;
+  readonly loadBalancer: LoadBalancerOptions;
+  readonly managementClients: readonly PodSetRef[];
+  readonly clusterDns: PodSetRef;
+}
+
+export type DomainMode = "free-subdomain" | "byo";
+
+export interface Tenant {
+  readonly id: string;
+  /** `<sovereign>-tenant-<id>` */
+  readonly stackName: string;
+  readonly domainMode: DomainMode;
+  /** The tenant's mail domain. */
+  readonly domain: string;
+  /** MX target, EHLO name and PTR value: `mail.<domain>`. */
+  readonly mailHost: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly capacity: Capacity;
+  /** Where this tenant sits in the fleet file, for error messages (`sovereigns[0].tenants[1]`). */
+  readonly fleetPath: string;
+}
+
+export interface Relay {
+  /** `<sovereign>-mail` */
+  readonly stackName: string;
+  /** The relay's domain: the Sovereign FQDN. */
+  readonly domain: string;
+  /** `mail.<fqdn>` */
+  readonly mailHost: string;
+  readonly namespace: string;
+  readonly capacity: Capacity;
+}
+
+export interface Sovereign {
+  readonly name: string;
+  readonly fqdn: string;
+  readonly platform: SovereignPlatform;
+  readonly relay: Relay;
+  readonly tenants: readonly Tenant[];
+  readonly fleetPath: string;
+}
+
+export interface Fleet {
+  /** The file it was read from (for messages only; never written into output). */
+  readonly source: string;
+  readonly sovereigns: readonly Sovereign[];
+}

@@ -1,0 +1,22 @@
+/** Names derived from the fleet. One function per name so a rename happens in one place. */
+
+export const relayStackName = (sovereign: string): string => `${sovereign}-mail`;
+export const tenantStackName = (sovereign: string, tenantId: string): string => `${sovereign}-tenant-${tenantId}`;
+/** The host that carries MX, SMTP/IMAP, EHLO and PTR for a mail domain. */
+export const mailHostOf = (domain: string): string => `mail.${domain}`;
+export const freeSubdomainOf = (tenantId: string, parentZone: string): string => `${tenantId}.${parentZone}`;
+
+/** `sovereigns[0].tenants[2].domain` from a zod/YAML path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out === "" ? "(top level)" : out;
+}
+
+/** True when `name` equals `zone` or lies below it. */
+export function isWithinZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}

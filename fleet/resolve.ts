@@ -1,0 +1,73 @@
+import {
+  DEFAULT_CLUSTER_DNS,
+  DEFAULT_KUBECONFIG_PATH,
+  DEFAULT_RELAY_CAPACITY,
+  DEFAULT_TENANT_CAPACITY,
+  DEFAULT_TENANT_NAMESPACE_PREFIX,
+  RELAY_NAMESPACE,
+} from "./defaults";
+import type { Capacity, Fleet, Sovereign, SovereignPlatform, Tenant } from "./model";
+import { freeSubdomainOf, mailHostOf, relayStackName, tenantStackName } from "./names";
+import { DEFAULT_STALWART_IMAGE, type CapacityInput, type FleetInput, type SovereignInput, type TenantInput } from "./schema";
+
+const withDefaults = (input: CapacityInput | undefined, defaults: Capacity): Capacity => ({
+  cpu: input?.cpu ?? defaults.cpu,
+  memory: input?.memory ?? defaults.memory,
+  storage: input?.storage ?? defaults.storage,
+});
+
+function resolvePlatform(s: SovereignInput): SovereignPlatform {
+  const image = s.stalwart?.image ?? DEFAULT_STALWART_IMAGE;
+  return {
+    cluster: { configPath: s.cluster.configPath ?? DEFAULT_KUBECONFIG_PATH, context: s.cluster.context },
+    image: s.stalwart?.digest ? `${image}@${s.stalwart.digest}` : image,
+    storageClass: s.stalwart?.storageClass,
+    loadBalancer: {
+      annotations: s.loadBalancer?.annotations ?? {},
+      loadBalancerClass: s.loadBalancer?.loadBalancerClass,
+      ipFamilyPolicy: s.loadBalancer?.ipFamilyPolicy ?? "PreferDualStack",
+    },
+    managementClients: (s.managementClients ?? []).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? {} })),
+    clusterDns: {
+      namespace: s.clusterDns?.namespace ?? DEFAULT_CLUSTER_DNS.namespace,
+      podLabels: s.clusterDns?.podLabels ?? DEFAULT_CLUSTER_DNS.podLabels,
+    },
+  };
+}
+
+function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Tenant {
+  const domain =
+    t.domain.mode === "byo" ? t.domain.name : freeSubdomainOf(t.id, t.domain.parentZone ?? s.tenantParentZone ?? s.fqdn);
+  return {
+    id: t.id,
+    stackName: tenantStackName(s.name, t.id),
+    domainMode: t.domain.mode,
+    domain,
+    mailHost: mailHostOf(domain),
+    namespace: t.namespace ?? `${s.tenantNamespaces?.prefix ?? DEFAULT_TENANT_NAMESPACE_PREFIX}${t.id}`,
+    createNamespace: s.tenantNamespaces?.create ?? true,
+    capacity: withDefaults(t.capacity, DEFAULT_TENANT_CAPACITY),
+    fleetPath,
+  };
+}
+
+/** Applies defaults and derives names. Pure: the same input always resolves to the same fleet. */
+export function resolveFleet(input: FleetInput, source: string): Fleet {
+  return {
+    source,
+    sovereigns: input.sovereigns.map((s, i): Sovereign => ({
+      name: s.name,
+      fqdn: s.fqdn,
+      platform: resolvePlatform(s),
+      relay: {
+        stackName: relayStackName(s.name),
+        domain: s.fqdn,
+        mailHost: mailHostOf(s.fqdn),
+        namespace: RELAY_NAMESPACE,
+        capacity: withDefaults(s.relay?.capacity, DEFAULT_RELAY_CAPACITY),
+      },
+      tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
+      fleetPath: `sovereigns[${i}]`,
+    })),
+  };
+}

@@ -1,0 +1,158 @@
+import { z } from "zod";
+
+/**
+ * The fleet file schema. Every field that has a default says so here and in the README's fleet reference;
+ * unknown keys are errors (a typo must never silently fall back to a default).
+ */
+
+/** RFC 1123 label: what Kubernetes accepts for namespace and Service names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A fully qualified domain name: at least two labels, each an RFC 1123 label of at most 63 octets. */
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kubernetes CPU quantity (e.g. `500m`, `1`, `1.5`). */
+const CPU_QUANTITY = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
+/** Kubernetes binary/decimal byte quantity (e.g. `512Mi`, `1Gi`, `20G`). */
+const BYTE_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Label keys and values as Kubernetes accepts them (prefix/name ≤ 63, value ≤ 63). */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+export const DEFAULT_STALWART_IMAGE = "stalwartlabs/stalwart:v0.16.18";
+
+const dnsName = (what: string) =>
+  z
+    .string()
+    .regex(DNS_NAME, `must be a lower-case fully qualified DNS name (e.g. "example.org"), got a value that is not; ${what}`);
+const dnsLabel = (what: string) =>
+  z
+    .string()
+    .max(63, `must be at most 63 characters (${what})`)
+    .regex(DNS_LABEL, `must be a lower-case RFC 1123 label: a-z, 0-9 and '-', starting and ending alphanumeric (${what})`);
+
+const labelMap = z.record(
+  z.string().regex(LABEL_KEY, "label key is not a valid Kubernetes label key"),
+  z.string().regex(LABEL_VALUE, "label value is not a valid Kubernetes label value (≤ 63 characters, alphanumeric ends)"),
+);
+
+/** Requests and limits are always equal: admission policies on these clusters reject anything else. */
+export const capacitySchema = z.strictObject({
+  /** CPU request = limit. */
+  cpu: z
+    .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string().regex(CPU_QUANTITY, 'must be a CPU quantity such as "500m" or "1"'))
+    .optional(),
+  /** Memory request = limit. */
+  memory: z.string().regex(BYTE_QUANTITY, 'must be a byte quantity such as "1Gi" or "512Mi"').optional(),
+  /** Size of the data volume: RocksDB with the message store and the outbound queue (spool). */
+  storage: z.string().regex(BYTE_QUANTITY, 'must be a byte quantity such as "20Gi"').optional(),
+});
+
+/** A pod set inside the cluster that may talk to a server's management listener (8080). */
+const managementClientSchema = z.strictObject({
+  namespace: dnsLabel("namespace"),
+  /** @default {} (every pod of the namespace) */
+  podLabels: labelMap.optional(),
+});
+
+const loadBalancerSchema = z.strictObject({
+  /** Only LoadBalancer is supported: NodePort is forbidden on these clusters and rejected with its own error. */
+  type: z.string().optional(),
+  /** Annotations for the cloud controller (e.g. `load-balancer.hetzner.cloud/location`). @default {} */
+  annotations: z.record(z.string(), z.string()).optional(),
+  /** `spec.loadBalancerClass`. @default unset (the cluster's default controller) */
+  loadBalancerClass: z.string().min(1).optional(),
+  /** @default "PreferDualStack" (PTR for IPv4 and IPv6) */
+  ipFamilyPolicy: z.enum(["SingleStack", "PreferDualStack", "RequireDualStack"]).optional(),
+});
+
+const stalwartSchema = z.strictObject({
+  /** @default "stalwartlabs/stalwart:v0.16.18" */
+  image: z.string().min(1).optional(),
+  /** Optional digest pin, appended to the image as `@sha256:…`. */
+  digest: z.string().regex(IMAGE_DIGEST, 'must be "sha256:" followed by 64 lower-case hex digits').optional(),
+  /** @default unset (the cluster's default StorageClass) */
+  storageClass: dnsLabel("storage class name").optional(),
+});
+
+const clusterSchema = z.strictObject({
+  /** Path of the kubeconfig on the machine that runs terraform. Never credentials. @default "~/.kube/config" */
+  configPath: z.string().min(1).optional(),
+  /** kubeconfig context to use. */
+  context: z.string().min(1),
+});
+
+const clusterDnsSchema = z.strictObject({
+  /** @default "kube-system" */
+  namespace: dnsLabel("namespace").optional(),
+  /** @default { "k8s-app": "kube-dns" } */
+  podLabels: labelMap.optional(),
+});
+
+const tenantDomainSchema = z.discriminatedUnion("mode", [
+  z.strictObject({
+    mode: z.literal("free-subdomain"),
+    /** Parent zone of `<id>.<parentZone>`. @default the Sovereign's `tenantParentZone` */
+    parentZone: dnsName("parent zone").optional(),
+  }),
+  z.strictObject({
+    mode: z.literal("byo"),
+    /** The customer's own domain. */
+    name: dnsName("BYO domain"),
+  }),
+]);
+
+const tenantSchema = z.strictObject({
+  /** Tenant id: part of the stack, namespace and Kubernetes object names. */
+  id: dnsLabel("tenant id"),
+  domain: tenantDomainSchema,
+  /** @default cpu "500m", memory "1Gi", storage "20Gi" */
+  capacity: capacitySchema.optional(),
+  /** Namespace of the tenant's server. @default "<tenantNamespacePrefix><id>" */
+  namespace: dnsLabel("namespace").optional(),
+});
+
+const tenantNamespacesSchema = z.strictObject({
+  /** @default "org-" */
+  prefix: z.string().regex(/^([a-z0-9][-a-z0-9]*)?$/, "must be lower-case alphanumerics and '-'").optional(),
+  /** Whether the tenant stack creates the namespace; false when the platform already owns it. @default true */
+  create: z.boolean().optional(),
+});
+
+const sovereignSchema = z.strictObject({
+  /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
+  name: dnsLabel("Sovereign name"),
+  /** The Sovereign's FQDN: the relay sends as `noreply@<fqdn>` from `mail.<fqdn>`. */
+  fqdn: dnsName("Sovereign fqdn"),
+  cluster: clusterSchema,
+  /** @default { image: "stalwartlabs/stalwart:v0.16.18" } */
+  stalwart: stalwartSchema.optional(),
+  /** @default { type: "LoadBalancer", ipFamilyPolicy: "PreferDualStack" } */
+  loadBalancer: loadBalancerSchema.optional(),
+  /** In-cluster clients allowed to reach every server's management listener (8080). @default [] */
+  managementClients: z.array(managementClientSchema).optional(),
+  /** Where the cluster's DNS pods run (for egress policies). @default kube-system, k8s-app=kube-dns */
+  clusterDns: clusterDnsSchema.optional(),
+  /** Parent zone of free-subdomain tenants. @default the Sovereign's fqdn */
+  tenantParentZone: dnsName("tenant parent zone").optional(),
+  /** @default { prefix: "org-", create: true } */
+  tenantNamespaces: tenantNamespacesSchema.optional(),
+  relay: z
+    .strictObject({
+      /** @default cpu "250m", memory "512Mi", storage "10Gi" */
+      capacity: capacitySchema.optional(),
+    })
+    .optional(),
+  /** @default [] */
+  tenants: z.array(tenantSchema).optional(),
+});
+
+export const fleetSchema = z.strictObject({
+  /** Fleet file format version. */
+  version: z.literal(1, { error: "must be 1 (the only fleet file format version)" }),
+  sovereigns: z.array(sovereignSchema).min(1, "must list at least one Sovereign"),
+});
+
+export type FleetInput = z.infer<typeof fleetSchema>;
+export type SovereignInput = z.infer<typeof sovereignSchema>;
+export type TenantInput = z.infer<typeof tenantSchema>;
+export type CapacityInput = z.infer<typeof capacitySchema>;
