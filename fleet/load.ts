@@ -14,7 +14,9 @@ export function loadFleetFile(file: string): Fleet {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new FleetError(file, [{ path: "(file)", message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    const reason = READ_ERRORS[code] ?? String(err);
+    throw new FleetError(file, [{ path: "(file)", message: `cannot read the fleet file: ${reason}` }]);
   }
   return parseFleet(text, file);
 }
@@ -80,5 +82,11 @@ function keyNodeOf(doc: Document, path: readonly PropertyKey[]): unknown {
   }
   return undefined;
 }
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory",
+};
 
 const firstLine = (message: string) => message.split("\n")[0];

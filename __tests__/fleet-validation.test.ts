@@ -1,0 +1,150 @@
+import fc from "fast-check";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../app/cli";
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile, parseFleet } from "../fleet/load";
+import { EXAMPLE_FLEET_FILE } from "./helpers/synth";
+
+const INVALID_DIR = join(__dirname, "fixtures", "invalid");
+const fixtures = readdirSync(INVALID_DIR).filter((f) => f.endsWith(".yaml")).sort();
+
+/** Runs the CLI in-process against a fleet file with an existing output directory holding a sentinel. */
+function runAgainstExistingOutput(fleetFile: string) {
+  const work = mkdtempSync(join(tmpdir(), "fleet-invalid-"));
+  const out = join(work, "cdktf.out");
+  mkdirSync(join(out, "stacks"), { recursive: true });
+  writeFileSync(join(out, "manifest.json"), "previous output\n");
+  let stderr = "";
+  let stdout = "";
+  const code = runCli(["--fleet", fleetFile, "--out", out], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+  return { code, stderr, stdout, work, out };
+}
+
+describe("malformed fleet files", () => {
+  it("has at least 20 fixtures", () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(fixtures)("%s: specific error, non-zero exit, previous output untouched", (name) => {
+    const file = join(INVALID_DIR, name);
+    const header = readFileSync(file, "utf8").split("\n")[0];
+    const expected = header.replace(/^# expect:\s*/, "").split("|").map((s) => s.trim());
+    const { code, stderr, stdout, work, out } = runAgainstExistingOutput(file);
+
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`invalid fleet file ${file}`);
+    for (const fragment of expected) expect(stderr).toContain(fragment);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe("previous output\n");
+    expect(readdirSync(work)).toEqual(["cdktf.out"]);
+  });
+
+  it("reports a missing file by name", () => {
+    const { code, stderr } = runAgainstExistingOutput("/nonexistent/fleet.yaml");
+    expect(code).toBe(1);
+    expect(stderr).toContain("/nonexistent/fleet.yaml: (file): cannot read the fleet file: no such file");
+  });
+
+  it("collects every problem of a file, each with its own path", () => {
+    const err = captureFleetError(`version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    loadBalancer: {type: NodePort}
+    tenants:
+      - {id: acme, domain: {mode: free-subdomain}}
+      - {id: acme, domain: {mode: byo, name: x.omantel.example.org}}
+`);
+    expect(err.problems.map((p) => p.path)).toEqual([
+      "sovereigns[0].loadBalancer.type",
+      "sovereigns[0].tenants[1].id",
+      "sovereigns[0].tenants[1].id",
+      "sovereigns[0].tenants[1].domain.name",
+    ]);
+  });
+});
+
+describe("CLI usage errors", () => {
+  it.each([
+    [["--bogus"], "Unknown option '--bogus'"],
+    [["a.yaml", "b.yaml"], "give the fleet file once"],
+    [["--fleet", "a.yaml", "b.yaml"], "give the fleet file once"],
+    [["--out", ""], "--out needs a directory"],
+  ])("%j exits 2 with usage", (argv, message) => {
+    let stderr = "";
+    const code = runCli(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), env: {} });
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain("usage:");
+  });
+});
+
+describe("valid fleets", () => {
+  it("resolves the example fleet with its documented defaults", () => {
+    const fleet = loadFleetFile(EXAMPLE_FLEET_FILE);
+    const [sov] = fleet.sovereigns;
+    expect(sov.relay).toEqual({
+      stackName: "fsn1-mail",
+      domain: "omantel.example.org",
+      mailHost: "mail.omantel.example.org",
+      namespace: "stalwart-sovereign",
+      capacity: { cpu: "250m", memory: "512Mi", storage: "10Gi" },
+    });
+    expect(sov.tenants.map((t) => [t.stackName, t.domainMode, t.domain, t.mailHost, t.namespace])).toEqual([
+      ["fsn1-tenant-acme", "free-subdomain", "acme.omantel.example.org", "mail.acme.omantel.example.org", "org-acme"],
+      ["fsn1-tenant-globex", "byo", "globex.example.com", "mail.globex.example.com", "org-globex"],
+    ]);
+    expect(sov.tenants[0].capacity).toEqual({ cpu: "500m", memory: "1Gi", storage: "20Gi" });
+    expect(sov.tenants[1].capacity).toEqual({ cpu: "1", memory: "2Gi", storage: "50Gi" });
+    expect(sov.platform.image).toBe("stalwartlabs/stalwart:v0.16.18");
+  });
+
+  it("uses a configured parent zone for free subdomains and appends a digest pin", () => {
+    const fleet = parseFleet(
+      `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    stalwart: {digest: "sha256:${"a".repeat(64)}"}
+    tenantParentZone: mail.omantel.example.org
+    tenants:
+      - {id: acme, domain: {mode: free-subdomain}}
+      - {id: beta, domain: {mode: free-subdomain, parentZone: sme.example.org}}
+`,
+      "inline.yaml",
+    );
+    expect(fleet.sovereigns[0].tenants.map((t) => t.domain)).toEqual(["acme.mail.omantel.example.org", "beta.sme.example.org"]);
+    expect(fleet.sovereigns[0].platform.image).toBe(`stalwartlabs/stalwart:v0.16.18@sha256:${"a".repeat(64)}`);
+  });
+
+  it("accepts generated fleets whose names fit, and every derived name is a valid label ≤ 63", () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
+    fc.assert(
+      fc.property(label, fc.uniqueArray(label, { minLength: 0, maxLength: 6 }), (sov, ids) => {
+        const tenants = ids.map((id) => `      - {id: ${id}, domain: {mode: free-subdomain}}`).join("\n");
+        const fleet = parseFleet(
+          `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    tenants:${ids.length ? `\n${tenants}` : " []"}\n`,
+          "generated.yaml",
+        );
+        for (const t of fleet.sovereigns[0].tenants) {
+          for (const name of [t.stackName, t.namespace]) expect(name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+function captureFleetError(yaml: string): FleetError {
+  try {
+    parseFleet(yaml, "inline.yaml");
+  } catch (err) {
+    if (err instanceof FleetError) return err;
+    throw err;
+  }
+  throw new Error("expected a FleetError");
+}

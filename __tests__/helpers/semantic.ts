@@ -1,0 +1,144 @@
+import ipaddr from "ipaddr.js";
+import type { Flow } from "../../constructs/network/connections";
+import type { PolicyPeer, Workload } from "../../constructs/network/peer";
+import { egressAllowed, ingressAllowed, type Endpoint, type PodRef } from "./network-policy-eval";
+import { isTerraformExpression, resourcesOf, stringLeaves, type TfJson } from "./terraform-json";
+import { labelsMatch, podWorkloads } from "./workloads";
+
+/**
+ * Reusable checks over synthesized stacks that catch real outages. Each returns a list of problems
+ * (empty = fine), so a failing test prints every problem at once.
+ */
+
+/** Every Service selects the pods of exactly one workload, and a non-empty set of them. */
+export function serviceSelectorProblems(json: TfJson): string[] {
+  const workloads = podWorkloads(json);
+  return resourcesOf(json, "kubernetes_service_v1").flatMap((svc) => {
+    const selector = svc.body.spec.selector;
+    if (!selector || Object.keys(selector).length === 0) return [`${svc.address}: no selector`];
+    const ns = svc.body.metadata.namespace;
+    const selected = workloads.filter((w) => w.namespace === ns && labelsMatch(selector, w.podLabels));
+    if (selected.length !== 1) return [`${svc.address}: selects ${selected.length} workloads (${selected.map((w) => w.address).join(", ") || "none"})`];
+    return [];
+  });
+}
+
+/** Every Service target port is a container port declared by the workload it selects (by name or number). */
+export function serviceTargetPortProblems(json: TfJson): string[] {
+  const workloads = podWorkloads(json);
+  return resourcesOf(json, "kubernetes_service_v1").flatMap((svc) => {
+    const ns = svc.body.metadata.namespace;
+    const target = workloads.find((w) => w.namespace === ns && labelsMatch(svc.body.spec.selector ?? {}, w.podLabels));
+    if (!target) return [];
+    return (svc.body.spec.port ?? []).flatMap((p: { port: number; target_port?: string; protocol?: string }) => {
+      const t = p.target_port ?? String(p.port);
+      const ok = target.ports.some((cp) => (cp.name === t || String(cp.port) === t) && cp.protocol === (p.protocol ?? "TCP"));
+      return ok ? [] : [`${svc.address}: port ${p.port} targets "${t}", which ${target.address} does not declare`];
+    });
+  });
+}
+
+/** Every Secret and ConfigMap a pod reads is created in the stack or declared external on the pod template. */
+export function danglingReferenceProblems(json: TfJson): string[] {
+  const created = (type: string) =>
+    new Set(resourcesOf(json, type).map((r) => `${r.body.metadata.namespace}/${r.body.metadata.name}`));
+  const secrets = created("kubernetes_secret_v1");
+  for (const m of resourcesOf(json, "kubernetes_manifest")) {
+    const manifest = m.body.manifest;
+    if (manifest.kind === "ExternalSecret") secrets.add(`${manifest.metadata.namespace}/${manifest.spec.target?.name ?? manifest.metadata.name}`);
+  }
+  const configMaps = created("kubernetes_config_map_v1");
+  return podWorkloads(json).flatMap((w) => [
+    ...w.secretNames
+      .filter((n) => !secrets.has(`${w.namespace}/${n}`) && !w.externalSecrets.includes(n))
+      .map((n) => `${w.address}: Secret ${w.namespace}/${n} is neither created in the stack nor declared external`),
+    ...w.configMapNames
+      .filter((n) => !configMaps.has(`${w.namespace}/${n}`))
+      .map((n) => `${w.address}: ConfigMap ${w.namespace}/${n} is not created in the stack`),
+    ...w.externalSecrets
+      .filter((n) => secrets.has(`${w.namespace}/${n}`))
+      .map((n) => `${w.address}: Secret ${n} is declared external but created in the stack`),
+  ]);
+}
+
+const SECRET_NAME = /(PASS|SECRET|TOKEN|PRIVATE|CREDENTIAL|RECOVERY_ADMIN|API_?KEY)/i;
+const SECRET_SHAPES: [RegExp, string][] = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "PEM private key"],
+  [/\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}/, "bcrypt hash"],
+  [/\$argon2(id|i|d)\$/, "argon2 hash"],
+  [/^[A-Za-z0-9._%+-]+:[^\s:${}]{12,}$/, "user:password pair"],
+];
+const SENSITIVE_PROVIDER_KEYS = ["token", "password", "client_key", "client_certificate", "cluster_ca_certificate", "exec"];
+
+/**
+ * No literal secret value: secret-named env vars come from references, Secret data is a Terraform expression,
+ * providers carry no credentials, and no string anywhere looks like key material or a password hash.
+ */
+export function secretLiteralProblems(json: TfJson): string[] {
+  const problems: string[] = [];
+  for (const w of podWorkloads(json)) {
+    for (const c of w.containers) {
+      for (const e of c.env ?? []) {
+        if (SECRET_NAME.test(e.name) && e.value !== undefined) problems.push(`${w.address}: env ${e.name} has a literal value`);
+      }
+    }
+  }
+  for (const s of resourcesOf(json, "kubernetes_secret_v1")) {
+    for (const [k, v] of Object.entries({ ...(s.body.data ?? {}), ...(s.body.binary_data ?? {}) })) {
+      if (typeof v !== "string" || !isTerraformExpression(v)) problems.push(`${s.address}: data.${k} is a literal`);
+    }
+  }
+  for (const [name, configs] of Object.entries(json.provider ?? {})) {
+    for (const cfg of configs as Record<string, unknown>[]) {
+      for (const key of SENSITIVE_PROVIDER_KEYS) if (cfg[key] !== undefined) problems.push(`provider ${name}: ${key} is set in the configuration`);
+    }
+  }
+  for (const leaf of stringLeaves(json)) {
+    for (const [shape, what] of SECRET_SHAPES) if (shape.test(leaf.value)) problems.push(`${leaf.path}: looks like a ${what}`);
+  }
+  return problems;
+}
+
+/** Sample addresses to stand for an ipBlock: documentation ranges first, then private ones. */
+const SAMPLE_ADDRESSES = ["198.51.100.7", "203.0.113.9", "2001:db8::7", "10.1.2.3", "172.16.5.4", "192.168.1.1", "fd00::1"];
+
+function sampleEndpoints(entry: PolicyPeer, ownNamespace: string): Endpoint[] {
+  if ("ipBlock" in entry) {
+    const inside = (ip: string, cidr: string) => {
+      const a = ipaddr.parse(ip);
+      const r = ipaddr.parseCIDR(cidr);
+      return a.kind() === r[0].kind() && a.match(r);
+    };
+    const ip = SAMPLE_ADDRESSES.find((a) => inside(a, entry.ipBlock.cidr) && !entry.ipBlock.except.some((x) => inside(a, x)));
+    if (!ip) throw new Error(`no sample address for ${entry.ipBlock.cidr}`);
+    return [{ ip }];
+  }
+  return [{ pod: { namespace: entry.namespace ?? ownNamespace, labels: { ...entry.podLabels } } }];
+}
+
+/** Every registered flow is admitted by the synthesized policies, for every peer entry and port. */
+export function unallowedFlowProblems(json: TfJson, workload: Workload, flows: readonly Flow[]): string[] {
+  const pod: PodRef = { namespace: workload.namespace, labels: { ...workload.selector } };
+  const problems: string[] = [];
+  for (const flow of flows) {
+    for (const entry of flow.peer.entries) {
+      for (const endpoint of sampleEndpoints(entry, workload.namespace)) {
+        for (const port of flow.ports) {
+          const c = { port: port.port, protocol: port.protocol };
+          const ok = flow.direction === "ingress" ? ingressAllowed(json, pod, endpoint, c) : egressAllowed(json, pod, endpoint, c);
+          if (!ok) problems.push(`${workload.name}: ${flow.direction} flow "${flow.purpose}" (${flow.peer.description}, ${port}) is blocked`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Ports on which `from` may reach the pod, scanning every TCP and UDP port. */
+export function reachablePorts(json: TfJson, pod: PodRef, from: Endpoint): string[] {
+  const open: string[] = [];
+  for (const protocol of ["TCP", "UDP"] as const) {
+    for (let port = 1; port <= 65535; port++) if (ingressAllowed(json, pod, from, { port, protocol })) open.push(`${port}/${protocol}`);
+  }
+  return open;
+}

@@ -1,0 +1,29 @@
+import { Testing, type TerraformStack } from "cdktf";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../../app/synthesize";
+import { loadFleetFile, parseFleet } from "../../fleet/load";
+import type { Fleet } from "../../fleet/model";
+import type { FleetStacks } from "../../stacks/fleet-stacks";
+import type { TfJson } from "./terraform-json";
+
+export const EXAMPLE_FLEET_FILE = join(__dirname, "..", "..", "examples", "fleet.yaml");
+
+export interface SynthesizedFleet {
+  readonly fleet: Fleet;
+  readonly stacks: FleetStacks;
+  /** Parsed JSON of each stack by stack name (metadata stripped, keys sorted, no backend). */
+  readonly json: Record<string, TfJson>;
+}
+
+/** Builds every stack of a fleet in memory (nothing is written) and synthesizes each to JSON. */
+export function synthFleet(fleet: Fleet): SynthesizedFleet {
+  const { stacks } = buildApp(fleet, mkdtempSync(join(tmpdir(), "sovereign-mail-test-")));
+  const all: TerraformStack[] = [...stacks.relays, ...stacks.tenants];
+  const json = Object.fromEntries(all.map((s) => [(s as unknown as { stackName: string }).stackName, JSON.parse(Testing.synth(s))]));
+  return { fleet, stacks, json };
+}
+
+export const synthExample = () => synthFleet(loadFleetFile(EXAMPLE_FLEET_FILE));
+export const synthFleetYaml = (yaml: string) => synthFleet(parseFleet(yaml, "inline.yaml"));

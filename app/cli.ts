@@ -1,0 +1,59 @@
+import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile } from "../fleet/load";
+import { synthesizeFleet } from "./synthesize";
+
+export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR]
+  --fleet FILE  fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
+  --out DIR     output directory (default: $CDKTF_OUTDIR, else cdktf.out)`;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The example fleet shipped with the project, shown relative to the working directory. */
+const exampleFleet = () => relative(process.cwd(), resolve(__dirname, "..", "..", "examples", "fleet.yaml"));
+
+/**
+ * Validates the fleet and synthesizes it. Exit codes: 0 success, 1 invalid fleet or failed synthesis,
+ * 2 usage error. On any failure nothing is written and the previous output directory is untouched.
+ */
+export function runCli(argv: readonly string[], io: CliIo): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: { fleet: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    io.stderr(`error: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.positionals.length > 1 || (args.positionals.length === 1 && args.values.fleet !== undefined)) {
+    io.stderr(`error: give the fleet file once (--fleet FILE or one positional FILE)\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.out === "") {
+    io.stderr(`error: --out needs a directory\n${USAGE}\n`);
+    return 2;
+  }
+  const fleetFile = args.values.fleet ?? args.positionals[0] ?? io.env.FLEET ?? exampleFleet();
+  const outdir = args.values.out ?? io.env.CDKTF_OUTDIR ?? "cdktf.out";
+  try {
+    const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
+    io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
+    return 0;
+  } catch (err) {
+    io.stderr(err instanceof FleetError ? `${err.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
