@@ -134,11 +134,28 @@ export function unallowedFlowProblems(json: TfJson, workload: Workload, flows: r
   return problems;
 }
 
-/** Ports on which `from` may reach the pod, scanning every TCP and UDP port. */
+/**
+ * Port ranges on which `from` may reach the pod, over every TCP and UDP port. Exact and fast: whether a port is
+ * admitted can only change at a port some policy rule names, so one probe per segment between those decides it.
+ */
 export function reachablePorts(json: TfJson, pod: PodRef, from: Endpoint): string[] {
+  const breaks = new Set<number>([1, 65536]);
+  for (const policy of resourcesOf(json, "kubernetes_network_policy_v1")) {
+    for (const rule of policy.body.spec.ingress ?? []) {
+      for (const p of rule.ports ?? []) {
+        if (p.port === undefined) continue;
+        breaks.add(Number(p.port));
+        breaks.add((p.end_port ?? Number(p.port)) + 1);
+      }
+    }
+  }
+  const points = [...breaks].sort((a, b) => a - b);
   const open: string[] = [];
   for (const protocol of ["TCP", "UDP"] as const) {
-    for (let port = 1; port <= 65535; port++) if (ingressAllowed(json, pod, from, { port, protocol })) open.push(`${port}/${protocol}`);
+    for (let i = 0; i < points.length - 1; i++) {
+      const [start, end] = [points[i], points[i + 1] - 1];
+      if (ingressAllowed(json, pod, from, { port: start, protocol })) open.push(`${start === end ? start : `${start}-${end}`}/${protocol}`);
+    }
   }
   return open;
 }

@@ -1,0 +1,99 @@
+import { Testing } from "cdktf";
+import { Connections } from "../constructs/network/connections";
+import { Peer } from "../constructs/network/peer";
+import { Port } from "../constructs/network/port";
+import { egressAllowed, ingressAllowed, podToPodAllowed, type PodRef } from "./helpers/network-policy-eval";
+import { reachablePorts, unallowedFlowProblems } from "./helpers/semantic";
+import { synthExample } from "./helpers/synth";
+
+const example = synthExample();
+const servers = [...example.stacks.relays, ...example.stacks.tenants].map((s) => ({ name: s.stackName, server: s.server, json: example.json[s.stackName] }));
+
+describe.each(servers)("$name: Stalwart NetworkPolicies", ({ server, json }) => {
+  const pod: PodRef = { namespace: server.namespace, labels: { ...server.selector, "app.kubernetes.io/version": "v0.16.18" } };
+
+  it("allows every registered flow", () => {
+    expect(server.connections.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual([
+      "ingress/mail-clients",
+      "ingress/management-monitoring",
+      "egress/dns",
+      "egress/outbound-smtp",
+    ]);
+    expect(unallowedFlowProblems(json, server, server.connections.flows)).toEqual([]);
+  });
+
+  it("lets the world reach the mail ports and nothing else", () => {
+    const mailPorts = ["25/TCP", "143/TCP", "443/TCP", "465/TCP", "587/TCP", "993/TCP", "4190/TCP"];
+    expect(reachablePorts(json, pod, { ip: "203.0.113.9" })).toEqual(mailPorts);
+    expect(reachablePorts(json, pod, { ip: "2001:db8::9" })).toEqual(mailPorts);
+  });
+
+  it("admits the management listener only from the named clients", () => {
+    const prometheus = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
+    expect(ingressAllowed(json, pod, { pod: prometheus }, { port: 8080 })).toBe(true);
+    expect(ingressAllowed(json, pod, { pod: { namespace: "monitoring", labels: { app: "grafana" } } }, { port: 8080 })).toBe(false);
+    expect(ingressAllowed(json, pod, { pod: { namespace: "default", labels: {} } }, { port: 8080 })).toBe(false);
+    expect(ingressAllowed(json, pod, { ip: "203.0.113.9" }, { port: 8080 })).toBe(false);
+  });
+
+  it("sends SMTP to the public internet only, and resolves names through cluster DNS only", () => {
+    for (const port of [25, 465, 587]) {
+      expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port })).toBe(true);
+      expect(egressAllowed(json, pod, { ip: "2001:db8::7" }, { port })).toBe(true);
+      for (const ip of ["10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "fd00::1"]) {
+        expect(egressAllowed(json, pod, { ip }, { port })).toBe(false);
+      }
+    }
+    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 443 })).toBe(false);
+    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 53, protocol: "UDP" })).toBe(false);
+    const kubeDns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+    expect(egressAllowed(json, pod, { pod: kubeDns }, { port: 53, protocol: "UDP" })).toBe(true);
+    expect(egressAllowed(json, pod, { pod: kubeDns }, { port: 53, protocol: "TCP" })).toBe(true);
+  });
+});
+
+describe("Connections intent API", () => {
+  const synthPair = () => {
+    let flows: { a: Connections; b: Connections } | undefined;
+    const json = JSON.parse(
+      Testing.synthScope((scope) => {
+        const server = { name: "server", namespace: "ns", selector: { app: "server" } } as { name: string; namespace: string; selector: Record<string, string>; connections?: Connections };
+        server.connections = new Connections(scope, "server", { workload: server });
+        const job = { name: "job", namespace: "ns", selector: { app: "job" } };
+        const jobConnections = new Connections(scope, "job", { workload: job });
+        jobConnections.allowTo(Peer.workload(server), [Port.tcp(8080)], "management");
+        flows = { a: server.connections, b: jobConnections };
+      }),
+    );
+    return { json, flows: flows! };
+  };
+
+  it("opens both ends of a flow between two isolated workloads", () => {
+    const { json, flows } = synthPair();
+    const job = { namespace: "ns", labels: { app: "job" } };
+    const server = { namespace: "ns", labels: { app: "server" } };
+    expect(podToPodAllowed(json, job, server, { port: 8080 })).toBe(true);
+    expect(podToPodAllowed(json, job, server, { port: 8081 })).toBe(false);
+    expect(podToPodAllowed(json, server, job, { port: 8080 })).toBe(false);
+    expect(flows.b.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual(["egress/management"]);
+    expect(flows.a.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual(["ingress/management-from-job"]);
+  });
+
+  it("isolates a workload as soon as it has connections", () => {
+    const { json } = synthPair();
+    expect(ingressAllowed(json, { namespace: "ns", labels: { app: "server" } }, { ip: "203.0.113.1" }, { port: 25 })).toBe(false);
+    expect(egressAllowed(json, { namespace: "ns", labels: { app: "server" } }, { ip: "203.0.113.1" }, { port: 25 })).toBe(false);
+    // Pods the policies do not select stay unaffected.
+    expect(ingressAllowed(json, { namespace: "ns", labels: { app: "other" } }, { ip: "203.0.113.1" }, { port: 25 })).toBe(true);
+  });
+
+  it("rejects duplicate flows, empty port lists and unreadable purposes", () => {
+    Testing.synthScope((scope) => {
+      const c = new Connections(scope, "c", { workload: { name: "w", namespace: "ns", selector: { app: "w" } } });
+      c.allowFrom(Peer.anyAddress(), [Port.tcp(25)], "smtp");
+      expect(() => c.allowFrom(Peer.anyAddress(), [Port.tcp(26)], "smtp")).toThrow(/registered twice/);
+      expect(() => c.allowFrom(Peer.anyAddress(), [], "none")).toThrow(/names no port/);
+      expect(() => c.allowFrom(Peer.anyAddress(), [Port.tcp(25)], "Not Kebab")).toThrow(/kebab-case/);
+    });
+  });
+});

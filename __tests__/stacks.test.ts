@@ -1,0 +1,142 @@
+import { EXTERNAL_SECRETS_ANNOTATION } from "../constructs/kubernetes/secret-key-ref";
+import { LISTENERS } from "../constructs/stalwart/listeners";
+import {
+  danglingReferenceProblems,
+  secretLiteralProblems,
+  serviceSelectorProblems,
+  serviceTargetPortProblems,
+} from "./helpers/semantic";
+import { synthExample, synthFleetYaml } from "./helpers/synth";
+import { resourcesOf, type TfJson } from "./helpers/terraform-json";
+import { podWorkloads } from "./helpers/workloads";
+
+const example = synthExample();
+const stackNames = Object.keys(example.json);
+
+describe("example fleet stacks", () => {
+  it("has one relay stack and one stack per tenant, named from the fleet", () => {
+    expect(stackNames).toEqual(["fsn1-mail", "fsn1-tenant-acme", "fsn1-tenant-globex"]);
+  });
+
+  it.each(stackNames)("%s: every Service selects exactly the workload it fronts", (name) => {
+    expect(serviceSelectorProblems(example.json[name])).toEqual([]);
+  });
+
+  it.each(stackNames)("%s: every Service target port is a declared container port", (name) => {
+    expect(serviceTargetPortProblems(example.json[name])).toEqual([]);
+  });
+
+  it.each(stackNames)("%s: every referenced Secret/ConfigMap is created or declared external", (name) => {
+    expect(danglingReferenceProblems(example.json[name])).toEqual([]);
+  });
+
+  it.each(stackNames)("%s: no literal secret value anywhere", (name) => {
+    expect(secretLiteralProblems(example.json[name])).toEqual([]);
+  });
+
+  it.each(stackNames)("%s: kubernetes provider from the fleet, pinned, with the kubeconfig context only", (name) => {
+    const json = example.json[name];
+    expect(json.provider.kubernetes).toEqual([{ config_context: "fsn1-admin", config_path: "~/.kube/config" }]);
+    expect(json.terraform.required_providers.kubernetes).toEqual({ source: "hashicorp/kubernetes", version: "2.38.0" });
+  });
+
+  it.each(stackNames)("%s: requests equal limits on every container", (name) => {
+    for (const w of podWorkloads(example.json[name])) {
+      for (const c of w.containers) expect(c.resources.requests).toEqual(c.resources.limits);
+    }
+  });
+
+  it("sizes tenants and the relay from the fleet", () => {
+    const sizing = (json: TfJson) => {
+      const [sts] = resourcesOf(json, "kubernetes_stateful_set_v1");
+      return [sts.body.spec.template.spec.container[0].resources.limits, sts.body.spec.volume_claim_template[0].spec.resources.requests.storage];
+    };
+    expect(sizing(example.json["fsn1-mail"])).toEqual([{ cpu: "250m", memory: "512Mi" }, "10Gi"]);
+    expect(sizing(example.json["fsn1-tenant-acme"])).toEqual([{ cpu: "500m", memory: "1Gi" }, "20Gi"]);
+    expect(sizing(example.json["fsn1-tenant-globex"])).toEqual([{ cpu: "1", memory: "2Gi" }, "50Gi"]);
+  });
+
+  it("puts the relay in stalwart-sovereign and each tenant in its own namespace", () => {
+    const namespaces = (json: TfJson) => [...new Set(Object.values(json.resource).flatMap((byName) => Object.values(byName as object).map((r) => r.metadata.namespace ?? r.metadata.name)))];
+    expect(namespaces(example.json["fsn1-mail"])).toEqual(["stalwart-sovereign"]);
+    expect(namespaces(example.json["fsn1-tenant-acme"])).toEqual(["org-acme"]);
+    expect(namespaces(example.json["fsn1-tenant-globex"])).toEqual(["org-globex"]);
+  });
+
+  it("reports the mail host and management endpoint as outputs", () => {
+    const out = example.json["fsn1-tenant-globex"].output;
+    expect(out.mail_host.value).toBe("mail.globex.example.com");
+    expect(out.management_endpoint.value).toBe("stalwart-management.org-globex.svc:8080");
+    expect(out.mail_load_balancer_addresses.value).toMatch(/^\$\{kubernetes_service_v1\.[^.]+\.status\[0\]\.load_balancer\[0\]\.ingress\[\*\]\.ip\}$/);
+  });
+
+  it("declares the recovery admin Secret as external (created outside the stack)", () => {
+    for (const json of Object.values(example.json)) {
+      const [w] = podWorkloads(json);
+      expect(w.annotations[EXTERNAL_SECRETS_ANNOTATION]).toBe("stalwart-recovery-admin");
+      expect(w.secretNames).toEqual(["stalwart-recovery-admin"]);
+    }
+  });
+});
+
+/** Narrow snapshots: resources and outputs only, so a provider version bump does not churn them. */
+describe("snapshots", () => {
+  it.each(stackNames)("%s", (name) => {
+    const { resource, output } = example.json[name];
+    expect({ resource, output }).toMatchSnapshot();
+  });
+});
+
+describe("upgrades", () => {
+  const fleetWithImage = (image: string) => `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    stalwart: {image: "${image}"}
+    tenants:
+      - {id: acme, domain: {mode: free-subdomain}}
+`;
+  const statefulSets = (image: string) => {
+    const { json } = synthFleetYaml(fleetWithImage(image));
+    return Object.values(json).map((j) => resourcesOf(j, "kubernetes_stateful_set_v1")[0].body.spec);
+  };
+
+  it("keeps volumeClaimTemplate labels and the selector unchanged when the image version changes", () => {
+    const before = statefulSets("stalwartlabs/stalwart:v0.16.17");
+    const after = statefulSets("stalwartlabs/stalwart:v0.16.18");
+    expect(after.map((s) => s.template.spec.container[0].image)).toEqual(["stalwartlabs/stalwart:v0.16.18", "stalwartlabs/stalwart:v0.16.18"]);
+    expect(after.map((s) => s.volume_claim_template)).toEqual(before.map((s) => s.volume_claim_template));
+    expect(after.map((s) => s.selector)).toEqual(before.map((s) => s.selector));
+    // The version is visible where it may change: the pod template.
+    expect(after[0].template.metadata.labels["app.kubernetes.io/version"]).toBe("v0.16.18");
+    expect(before[0].template.metadata.labels["app.kubernetes.io/version"]).toBe("v0.16.17");
+  });
+
+  it("exposes exactly the public listeners on the mail LoadBalancer and never 8080", () => {
+    const services = resourcesOf(example.json["fsn1-tenant-acme"], "kubernetes_service_v1");
+    const lb = services.filter((s) => s.body.spec.type === "LoadBalancer");
+    expect(lb).toHaveLength(1);
+    const publicPorts = Object.values(LISTENERS).filter((l) => l.exposure === "public").map((l) => l.port).sort((a, b) => a - b);
+    expect(lb[0].body.spec.port.map((p: { port: number }) => p.port)).toEqual(publicPorts);
+    expect(lb[0].body.spec).toMatchObject({ allocate_load_balancer_node_ports: false, external_traffic_policy: "Local" });
+    for (const s of services.filter((x) => x.body.spec.type !== "LoadBalancer")) {
+      expect(s.body.spec.port.map((p: { port: number }) => p.port)).toEqual([8080]);
+    }
+  });
+});
+
+describe("escaping", () => {
+  it("escapes template sequences in fleet text that reaches the output", () => {
+    const { json } = synthFleetYaml(`version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    loadBalancer:
+      annotations: {example.com/note: "cost \${center} %{if x}"}
+`);
+    const [lb] = resourcesOf(json["fsn1-mail"], "kubernetes_service_v1").filter((s) => s.body.spec.type === "LoadBalancer");
+    expect(lb.body.metadata.annotations["example.com/note"]).toBe("cost $\${center} %%{if x}");
+  });
+});
