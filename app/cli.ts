@@ -46,8 +46,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`error: --out needs a directory\n${USAGE}\n`);
     return 2;
   }
-  const fleetFile = args.values.fleet ?? args.positionals[0] ?? io.env.FLEET ?? exampleFleet();
-  const outdir = args.values.out ?? io.env.CDKTF_OUTDIR ?? "cdktf.out";
+  // An empty environment variable counts as unset.
+  const fleetFile = args.values.fleet ?? args.positionals[0] ?? (io.env.FLEET || exampleFleet());
+  const outdir = args.values.out ?? (io.env.CDKTF_OUTDIR || "cdktf.out");
   try {
     const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);

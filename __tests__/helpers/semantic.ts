@@ -116,6 +116,8 @@ function sampleEndpoints(entry: PolicyPeer, ownNamespace: string): Endpoint[] {
   return [{ pod: { namespace: entry.namespace ?? ownNamespace, labels: { ...entry.podLabels } } }];
 }
 
+const describe = (e: Endpoint) => ("ip" in e ? e.ip : `pod ${e.pod.namespace}/${JSON.stringify(e.pod.labels)}`);
+
 /** Every registered flow is admitted by the synthesized policies, for every peer entry and port. */
 export function unallowedFlowProblems(json: TfJson, workload: Workload, flows: readonly Flow[]): string[] {
   const pod: PodRef = { namespace: workload.namespace, labels: { ...workload.selector } };
@@ -126,7 +128,7 @@ export function unallowedFlowProblems(json: TfJson, workload: Workload, flows: r
         for (const port of flow.ports) {
           const c = { port: port.port, protocol: port.protocol };
           const ok = flow.direction === "ingress" ? ingressAllowed(json, pod, endpoint, c) : egressAllowed(json, pod, endpoint, c);
-          if (!ok) problems.push(`${workload.name}: ${flow.direction} flow "${flow.purpose}" (${flow.peer.description}, ${port}) is blocked`);
+          if (!ok) problems.push(`${workload.name}: ${flow.direction} flow "${flow.purpose}" (${flow.peer.description} as ${describe(endpoint)}, ${port}) is blocked`);
         }
       }
     }
@@ -152,9 +154,15 @@ export function reachablePorts(json: TfJson, pod: PodRef, from: Endpoint): strin
   const points = [...breaks].sort((a, b) => a - b);
   const open: string[] = [];
   for (const protocol of ["TCP", "UDP"] as const) {
-    for (let i = 0; i < points.length - 1; i++) {
-      const [start, end] = [points[i], points[i + 1] - 1];
-      if (ingressAllowed(json, pod, from, { port: start, protocol })) open.push(`${start === end ? start : `${start}-${end}`}/${protocol}`);
+    let runStart: number | undefined;
+    for (let i = 0; i < points.length; i++) {
+      const isOpen = i < points.length - 1 && ingressAllowed(json, pod, from, { port: points[i], protocol });
+      if (isOpen && runStart === undefined) runStart = points[i];
+      if (!isOpen && runStart !== undefined) {
+        const end = points[i] - 1;
+        open.push(`${runStart === end ? runStart : `${runStart}-${end}`}/${protocol}`);
+        runStart = undefined;
+      }
     }
   }
   return open;

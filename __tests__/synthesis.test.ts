@@ -1,0 +1,88 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { synthesizeFleet } from "../app/synthesize";
+import { loadFleetFile } from "../fleet/load";
+import { EXAMPLE_FLEET_FILE } from "./helpers/synth";
+
+const ROOT = join(__dirname, "..");
+const MAIN = join(ROOT, "dist", "main.js");
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("synthesis to disk", () => {
+  const work = mkdtempSync(join(tmpdir(), "sovereign-mail-synth-"));
+  const fleet = loadFleetFile(EXAMPLE_FLEET_FILE);
+  const first = join(work, "first", "cdktf.out");
+  const second = join(work, "second", "cdktf.out");
+  synthesizeFleet(fleet, first);
+  synthesizeFleet(fleet, second);
+
+  it("is byte-identical across runs and free of machine paths", () => {
+    const a = filesUnder(first);
+    const b = filesUnder(second);
+    expect(Object.keys(a).sort()).toEqual([
+      "manifest.json",
+      "stacks/fsn1-mail/cdk.tf.json",
+      "stacks/fsn1-tenant-acme/cdk.tf.json",
+      "stacks/fsn1-tenant-globex/cdk.tf.json",
+    ]);
+    expect(b).toEqual(a);
+    for (const [name, text] of Object.entries(a)) {
+      expect({ name, hasPath: text.includes(work) || text.includes(ROOT) }).toEqual({ name, hasPath: false });
+    }
+  });
+
+  it("writes plain Terraform JSON with an explicit relative backend per stack", () => {
+    const stack = JSON.parse(readFileSync(join(first, "stacks", "fsn1-tenant-acme", "cdk.tf.json"), "utf8"));
+    expect(stack.terraform.backend).toEqual({ local: { path: "../../../terraform.fsn1-tenant-acme.tfstate" } });
+    expect(Object.keys(stack).sort()).toEqual(["//", "output", "provider", "resource", "terraform"]);
+  });
+
+  it("replaces an existing output directory completely on success", () => {
+    writeFileSync(join(first, "stale.txt"), "old");
+    synthesizeFleet(fleet, first);
+    expect(existsSync(join(first, "stale.txt"))).toBe(false);
+    expect(readdirSync(join(work, "first"))).toEqual(["cdktf.out"]);
+  });
+});
+
+describe("the compiled app (node dist/main.js)", () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT });
+  });
+
+  it("synthesizes the example fleet by default and exits 0", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
+    const result = spawnSync(process.execPath, [MAIN, "--out", "out"], { cwd, encoding: "utf8", env: { ...process.env, FLEET: "", CDKTF_OUTDIR: "" } });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^synthesized 3 stacks from .*examples\/fleet\.yaml into out: fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\n$/);
+    expect(existsSync(join(cwd, "out", "stacks", "fsn1-mail", "cdk.tf.json"))).toBe(true);
+  });
+
+  it("exits non-zero on a bad fleet and leaves the previous output intact", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
+    spawnSync(process.execPath, [MAIN, "--fleet", EXAMPLE_FLEET_FILE, "--out", "out"], { cwd });
+    const before = filesUnder(join(cwd, "out"));
+    writeFileSync(join(cwd, "bad.yaml"), "version: 1\nsovereigns:\n  - name: Bad\n");
+    const result = spawnSync(process.execPath, [MAIN, "bad.yaml", "--out", "out"], { cwd, encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("invalid fleet file bad.yaml");
+    expect(result.stderr).toContain("sovereigns[0].name");
+    expect(filesUnder(join(cwd, "out"))).toEqual(before);
+    expect(readdirSync(cwd).sort()).toEqual(["bad.yaml", "out"]);
+  });
+});
