@@ -12,10 +12,28 @@ export function buildApp(fleet: Fleet, outdir: string): { app: App; stacks: Flee
 /** Synthesizes every stack of `fleet` into `outdir`, replacing it only when synthesis succeeds. */
 export function synthesizeFleet(fleet: Fleet, outdir: string): string[] {
   let names: string[] = [];
-  replaceDirAtomically(outdir, (tmp) => {
-    const { app, stacks } = buildApp(fleet, tmp);
-    app.synth();
-    names = [...stacks.relays, ...stacks.tenants].map((s) => s.stackName);
-  });
+  replaceDirAtomically(outdir, (tmp) =>
+    withoutTokenCreationStacks(() => {
+      const { app, stacks } = buildApp(fleet, tmp);
+      app.synth();
+      names = [...stacks.relays, ...stacks.tenants].map((s) => s.stackName);
+    }),
+  );
   return names;
+}
+
+/**
+ * cdktf records a full, formatted stack trace for every token it creates (used only to annotate token
+ * resolution errors); formatting them was a third of synthesis time for large fleets. Unless
+ * SOVEREIGN_MAIL_TOKEN_TRACES=1 asks for them, traces are left unformatted while synthesizing.
+ */
+function withoutTokenCreationStacks<T>(run: () => T): T {
+  if (process.env.SOVEREIGN_MAIL_TOKEN_TRACES === "1") return run();
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => "";
+  try {
+    return run();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }
