@@ -18,6 +18,7 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ server, json }) => 
       "ingress/management-monitoring",
       "egress/dns",
       "egress/outbound-smtp",
+      "ingress/management-from-stalwart-apply",
     ]);
     expect(unallowedFlowProblems(json, server, server.connections.flows)).toEqual([]);
   });
@@ -51,6 +52,28 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ server, json }) => 
     expect(egressAllowed(json, pod, { pod: kubeDns }, { port: 53, protocol: "TCP" })).toBe(true);
   });
 });
+
+describe.each([...example.stacks.relays, ...example.stacks.tenants].map((s) => ({ name: s.stackName, stack: s })))(
+  "$name: configuration apply Job flows",
+  ({ name, stack }) => {
+    const json = example.json[name];
+    const job = stack.mail.applyJob;
+    const jobPod: PodRef = { namespace: job.namespace, labels: { ...job.selector } };
+    const serverPod: PodRef = { namespace: stack.server.namespace, labels: { ...stack.server.selector } };
+
+    it("registers exactly management and DNS egress, and both are admitted", () => {
+      expect(job.connections.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual(["egress/management", "egress/dns"]);
+      expect(unallowedFlowProblems(json, job, job.connections.flows)).toEqual([]);
+    });
+
+    it("reaches the server's management port and nothing else", () => {
+      expect(podToPodAllowed(json, jobPod, serverPod, { port: 8080 })).toBe(true);
+      for (const port of [25, 443, 465, 587, 993]) expect(podToPodAllowed(json, jobPod, serverPod, { port })).toBe(false);
+      expect(egressAllowed(json, jobPod, { ip: "198.51.100.7" }, { port: 443 })).toBe(false);
+      expect(reachablePorts(json, jobPod, { ip: "203.0.113.9" })).toEqual([]);
+    });
+  },
+);
 
 describe("Connections intent API", () => {
   const synthPair = () => {

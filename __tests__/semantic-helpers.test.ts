@@ -41,26 +41,38 @@ describe("semantic checks catch broken stacks", () => {
     expect(serviceTargetPortProblems(json)).toEqual([expect.stringMatching(/port 25 targets "smtp"/)]);
   });
 
+  const withoutResourceNamed = (type: string, name: string) =>
+    mutate((j) => {
+      for (const [key, body] of Object.entries(j.resource[type] as Record<string, { metadata: { name: string } }>)) {
+        if (body.metadata.name === name) delete j.resource[type][key];
+      }
+    });
+
   it("a Secret that is neither created nor declared external", () => {
-    const json = mutate((j) => delete statefulSet(j).spec.template.metadata.annotations["sovereign-mail.openova.io/external-secrets"]);
-    expect(danglingReferenceProblems(json)).toEqual([expect.stringMatching(/Secret org-acme\/stalwart-recovery-admin/)]);
+    const json = withoutResourceNamed("kubernetes_secret_v1", "stalwart-metrics");
+    expect(danglingReferenceProblems(json)).toEqual([expect.stringMatching(/Secret org-acme\/stalwart-metrics is neither created/)]);
+  });
+
+  it("a Secret declared external although the stack creates it", () => {
+    const json = mutate((j) => (statefulSet(j).spec.template.metadata.annotations["sovereign-mail.openova.io/external-secrets"] = "stalwart-metrics"));
+    expect(danglingReferenceProblems(json)).toEqual([expect.stringMatching(/Secret stalwart-metrics is declared external but created in the stack/)]);
   });
 
   it("a ConfigMap volume whose ConfigMap is not in the stack", () => {
-    const json = mutate((j) => delete j.resource.kubernetes_config_map_v1);
+    const json = withoutResourceNamed("kubernetes_config_map_v1", "stalwart-config");
     expect(danglingReferenceProblems(json)).toEqual([expect.stringMatching(/ConfigMap org-acme\/stalwart-config/)]);
   });
 
   it("literal secrets: env value, Secret data, provider token, key material", () => {
     const json = mutate((j) => {
       statefulSet(j).spec.template.spec.container[0].env.push({ name: "ADMIN_PASSWORD", value: "hunter2hunter2" });
-      j.resource.kubernetes_secret_v1 = { s: { metadata: { name: "s", namespace: "org-acme" }, data: { k: "plain" } } };
+      j.resource.kubernetes_secret_v1 = { s: { metadata: { name: "s", namespace: "org-acme" }, data: { username: "admin", password: "plain" } } };
       j.provider.kubernetes[0].token = "abc";
       j.output.leak = { value: "-----BEGIN PRIVATE KEY-----\nMC4CAQ\n-----END PRIVATE KEY-----" };
     });
     expect(secretLiteralProblems(json)).toEqual([
       expect.stringMatching(/env ADMIN_PASSWORD has a literal value/),
-      expect.stringMatching(/data.k is a literal/),
+      expect.stringMatching(/data.password is a literal/),
       expect.stringMatching(/provider kubernetes: token/),
       expect.stringMatching(/output.leak.value: looks like a PEM private key/),
     ]);

@@ -57,7 +57,8 @@ describe("example fleet stacks", () => {
   });
 
   it("puts the relay in stalwart-sovereign and each tenant in its own namespace", () => {
-    const namespaces = (json: TfJson) => [...new Set(Object.values(json.resource).flatMap((byName) => Object.values(byName as object).map((r) => r.metadata.namespace ?? r.metadata.name)))];
+    const namespaces = (json: TfJson) =>
+      [...new Set(resourcesOf(json).filter((r) => r.type.startsWith("kubernetes_")).map((r) => r.body.metadata.namespace ?? r.body.metadata.name))];
     expect(namespaces(example.json["fsn1-mail"])).toEqual(["stalwart-sovereign"]);
     expect(namespaces(example.json["fsn1-tenant-acme"])).toEqual(["org-acme"]);
     expect(namespaces(example.json["fsn1-tenant-globex"])).toEqual(["org-globex"]);
@@ -70,11 +71,21 @@ describe("example fleet stacks", () => {
     expect(out.mail_load_balancer_addresses.value).toMatch(/^\$\{kubernetes_service_v1\.[^.]+\.status\[0\]\.load_balancer\[0\]\.ingress\[\*\]\.ip\}$/);
   });
 
-  it("declares the recovery admin Secret as external (created outside the stack)", () => {
+  it("generates the recovery admin and metrics credentials in the stack and reads them by reference", () => {
     for (const json of Object.values(example.json)) {
-      const [w] = podWorkloads(json);
-      expect(w.annotations[EXTERNAL_SECRETS_ANNOTATION]).toBe("stalwart-recovery-admin");
-      expect(w.secretNames).toEqual(["stalwart-recovery-admin"]);
+      const passwords = resourcesOf(json, "random_password").map((r) => r.address);
+      expect(passwords).toHaveLength(2);
+      const secrets = Object.fromEntries(resourcesOf(json, "kubernetes_secret_v1").map((r) => [r.body.metadata.name, r.body.data]));
+      expect(Object.keys(secrets).sort()).toEqual(["stalwart-metrics", "stalwart-recovery-admin"]);
+      const admin = secrets["stalwart-recovery-admin"];
+      const password = admin.password as string;
+      expect(passwords.map((a) => `\${${a}.result}`)).toContain(password);
+      // Both key shapes carry the same generated value.
+      expect(admin.STALWART_RECOVERY_ADMIN).toBe(`admin:${password}`);
+      expect(admin.username).toBe("admin");
+      const workloads = podWorkloads(json);
+      expect(workloads.every((w) => w.externalSecrets.length === 0 && w.annotations[EXTERNAL_SECRETS_ANNOTATION] === undefined)).toBe(true);
+      expect(workloads.map((w) => w.secretNames)).toEqual([["stalwart-metrics", "stalwart-recovery-admin"], ["stalwart-recovery-admin"]]);
     }
   });
 });

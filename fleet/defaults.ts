@@ -9,3 +9,7 @@ export const DEFAULT_TENANT_CAPACITY: Capacity = { cpu: "500m", memory: "1Gi", s
 export const DEFAULT_RELAY_CAPACITY: Capacity = { cpu: "250m", memory: "512Mi", storage: "10Gi" };
 
 export const DEFAULT_CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
+
+/** stalwart-cli for the configuration apply Job, pinned by digest (a release whose `apply` knows `upsert`). */
+export const DEFAULT_CLI_IMAGE =
+  "ghcr.io/stalwartlabs/cli:1.0.13@sha256:9a1e07307d6f890a193322c4b737fc0868405f0f8486a19922cbf362f43884fd";

@@ -34,6 +34,8 @@ export interface SovereignPlatform {
   readonly cluster: ClusterAccess;
   /** Full image reference, digest appended when pinned. */
   readonly image: string;
+  /** Image of the configuration apply Job. */
+  readonly cliImage: string;
   readonly storageClass?: string;
   readonly loadBalancer: LoadBalancerOptions;
   readonly managementClients: readonly PodSetRef[];

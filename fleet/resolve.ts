@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CLI_IMAGE,
   DEFAULT_CLUSTER_DNS,
   DEFAULT_KUBECONFIG_PATH,
   DEFAULT_RELAY_CAPACITY,
@@ -21,6 +22,7 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
   return {
     cluster: { configPath: s.cluster.configPath ?? DEFAULT_KUBECONFIG_PATH, context: s.cluster.context },
     image: s.stalwart?.digest ? `${image}@${s.stalwart.digest}` : image,
+    cliImage: s.stalwart?.cliImage ?? DEFAULT_CLI_IMAGE,
     storageClass: s.stalwart?.storageClass,
     loadBalancer: {
       annotations: s.loadBalancer?.annotations ?? {},

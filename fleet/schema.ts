@@ -72,6 +72,8 @@ const stalwartSchema = z.strictObject({
   digest: z.string().regex(IMAGE_DIGEST, 'must be "sha256:" followed by 64 lower-case hex digits').optional(),
   /** @default unset (the cluster's default StorageClass) */
   storageClass: dnsLabel("storage class name").optional(),
+  /** Image of the Job that applies the configuration plan (stalwart-cli). @default ghcr.io/stalwartlabs/cli:1.0.13 pinned by digest */
+  cliImage: z.string().regex(/^[^\s@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference").optional(),
 });
 
 const clusterSchema = z.strictObject({

@@ -1,18 +1,29 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { SecretKeyRef } from "../constructs/kubernetes/secret-key-ref";
+import { GeneratedCredential } from "../constructs/credentials/generated-credential";
 import { Peer } from "../constructs/network/peer";
+import { ConfigApplyJob } from "../constructs/stalwart/config-apply-job";
+import type { ConfigPlan } from "../constructs/stalwart/config/plan";
+import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME } from "../constructs/stalwart/config/server-plan";
 import type { ListenerName } from "../constructs/stalwart/listeners";
-import { StalwartServer } from "../constructs/stalwart/stalwart-server";
+import { RECOVERY_ADMIN_ENV, StalwartServer } from "../constructs/stalwart/stalwart-server";
+import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Capacity, PodSetRef, SovereignPlatform } from "../fleet/model";
 
 /** The exact provider build the prebuilt bindings were generated from; the JSON stays valid for terraform and tofu. */
 export const KUBERNETES_PROVIDER = { source: "hashicorp/kubernetes", version: "2.38.0" } as const;
+export const RANDOM_PROVIDER = { source: "hashicorp/random", version: "3.7.2" } as const;
 export const REQUIRED_TERRAFORM = ">= 1.5.0";
 
+/** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
+export const RECOVERY_ADMIN_USER = "admin";
+
 export interface MailServerSpec {
+  /** The mail domain the server is authoritative for. */
+  readonly domain: string;
   /** Namespace of the server. */
   readonly namespace: string;
   /** Create the namespace in this stack. */
@@ -22,6 +33,17 @@ export interface MailServerSpec {
   readonly mailHost: string;
   /** @default every listener */
   readonly listeners?: readonly ListenerName[];
+  /** @default true */
+  readonly spamFilter?: boolean;
+}
+
+/** What {@link MailStack.addServer} built. */
+export interface MailServer {
+  readonly server: StalwartServer;
+  readonly plan: ConfigPlan;
+  readonly applyJob: ConfigApplyJob;
+  readonly recoveryAdmin: GeneratedCredential;
+  readonly metricsCredential: GeneratedCredential;
 }
 
 /**
@@ -39,14 +61,34 @@ export abstract class MailStack extends TerraformStack {
     // Relative to cdktf.out/stacks/<stack>: the state file sits in the project root, outside the synthesized tree.
     new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
     new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
+    new RandomProvider(this, "random");
     this.addOverride("terraform.required_providers.kubernetes", { ...KUBERNETES_PROVIDER });
+    this.addOverride("terraform.required_providers.random", { ...RANDOM_PROVIDER });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
   }
 
-  protected addServer(spec: MailServerSpec, recoveryAdmin: SecretKeyRef): StalwartServer {
+  /**
+   * The namespace (when the stack owns it), the server's credentials, the server, its configuration plan and
+   * the Job that applies it, plus the stack outputs.
+   */
+  protected addServer(spec: MailServerSpec): MailServer {
     const namespace = spec.createNamespace
       ? new NamespaceV1(this, "mail-namespace", { metadata: { name: spec.namespace, labels: { "app.kubernetes.io/part-of": "sovereign-mail" } } })
       : undefined;
+    const clusterDns = podSetPeer(this.platform.clusterDns);
+    const credentialLabels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
+    const recoveryAdmin = new GeneratedCredential(this, "recovery-admin", {
+      secretName: "stalwart-recovery-admin",
+      namespace: spec.namespace,
+      labels: credentialLabels,
+      keys: (pw) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${pw}`, username: RECOVERY_ADMIN_USER, password: pw }),
+    });
+    const metricsCredential = new GeneratedCredential(this, "metrics-credential", {
+      secretName: "stalwart-metrics",
+      namespace: spec.namespace,
+      labels: credentialLabels,
+      keys: (pw) => ({ username: METRICS_USERNAME, password: pw }),
+    });
     const server = new StalwartServer(this, "stalwart", {
       namespace: spec.namespace,
       instance: this.stackName,
@@ -55,12 +97,25 @@ export abstract class MailStack extends TerraformStack {
       storageSize: spec.capacity.storage,
       storageClassName: this.platform.storageClass,
       listeners: spec.listeners,
-      recoveryAdmin,
+      recoveryAdmin: recoveryAdmin.keyRef(RECOVERY_ADMIN_ENV),
+      secretEnv: [{ name: METRICS_PASSWORD_ENV, ref: metricsCredential.keyRef("password") }],
       loadBalancer: this.platform.loadBalancer,
       managementClients: managementClientPeers(this.platform.managementClients),
-      clusterDns: podSetPeer(this.platform.clusterDns),
+      clusterDns,
     });
-    if (namespace) server.node.addDependency(namespace);
+    addDependsOn(server.statefulSet, [recoveryAdmin.secret, metricsCredential.secret]);
+    const plan = buildServerPlan({ domain: spec.domain, hostname: spec.mailHost, listeners: server.listeners, spamFilter: spec.spamFilter });
+    const applyJob = new ConfigApplyJob(this, "config-apply", {
+      server,
+      plan: plan.render(),
+      image: this.platform.cliImage,
+      username: recoveryAdmin.keyRef("username"),
+      password: recoveryAdmin.keyRef("password"),
+      clusterDns,
+    });
+    if (namespace) {
+      for (const scope of [recoveryAdmin, metricsCredential, server, applyJob]) addDependsOn(scope, [namespace]);
+    }
 
     new TerraformOutput(this, "namespace", { value: spec.namespace, description: "Namespace of the mail server" });
     new TerraformOutput(this, "mail_host", { value: spec.mailHost, description: "MX target, EHLO name and PTR value" });
@@ -72,7 +127,8 @@ export abstract class MailStack extends TerraformStack {
       value: server.mailService.interpolationForAttribute("status[0].load_balancer[0].ingress[*].ip"),
       description: "Addresses of the mail LoadBalancer (A/AAAA and PTR of the mail host)",
     });
-    return server;
+    new TerraformOutput(this, "config_apply_job", { value: applyJob.job.metadata.name, description: "Name of the Job that applied the current configuration plan" });
+    return { server, plan, applyJob, recoveryAdmin, metricsCredential };
   }
 }
 

@@ -61,7 +61,8 @@ export function danglingReferenceProblems(json: TfJson): string[] {
   ]);
 }
 
-const SECRET_NAME = /(PASS|SECRET|TOKEN|PRIVATE|CREDENTIAL|RECOVERY_ADMIN|API_?KEY)/i;
+/** Names of env vars and Secret keys that carry secret values (usernames, hosts and ports are not secret). */
+const SECRET_NAME = /(PASS|SECRET|TOKEN|PRIVATE|CREDENTIAL|RECOVERY_ADMIN|API_?KEY|tls\.key|KEY$)/i;
 const SECRET_SHAPES: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "PEM private key"],
   [/\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}/, "bcrypt hash"],
@@ -71,7 +72,7 @@ const SECRET_SHAPES: [RegExp, string][] = [
 const SENSITIVE_PROVIDER_KEYS = ["token", "password", "client_key", "client_certificate", "cluster_ca_certificate", "exec"];
 
 /**
- * No literal secret value: secret-named env vars come from references, Secret data is a Terraform expression,
+ * No literal secret value: secret-named env vars come from references, secret-named Secret keys hold Terraform expressions,
  * providers carry no credentials, and no string anywhere looks like key material or a password hash.
  */
 export function secretLiteralProblems(json: TfJson): string[] {
@@ -85,7 +86,7 @@ export function secretLiteralProblems(json: TfJson): string[] {
   }
   for (const s of resourcesOf(json, "kubernetes_secret_v1")) {
     for (const [k, v] of Object.entries({ ...(s.body.data ?? {}), ...(s.body.binary_data ?? {}) })) {
-      if (typeof v !== "string" || !isTerraformExpression(v)) problems.push(`${s.address}: data.${k} is a literal`);
+      if (SECRET_NAME.test(k) && (typeof v !== "string" || !isTerraformExpression(v))) problems.push(`${s.address}: data.${k} is a literal`);
     }
   }
   for (const [name, configs] of Object.entries(json.provider ?? {})) {

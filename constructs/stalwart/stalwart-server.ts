@@ -49,6 +49,8 @@ export interface StalwartServerProps {
   readonly listeners?: readonly ListenerName[];
   /** The `user:password` value for `STALWART_RECOVERY_ADMIN`. */
   readonly recoveryAdmin: SecretKeyRef;
+  /** Further environment variables read from Secrets (e.g. the metrics password the plan references). @default [] */
+  readonly secretEnv?: readonly { readonly name: string; readonly ref: SecretKeyRef }[];
   /** @default a dual-stack LoadBalancer with no annotations that waits for its address */
   readonly loadBalancer?: MailLoadBalancerProps;
   /** In-cluster clients of the management listener (metrics scrapers, operators). @default [] */
@@ -66,6 +68,8 @@ export interface StalwartServerProps {
 export class StalwartServer extends Construct implements Workload {
   readonly name: string;
   readonly namespace: string;
+  /** `app.kubernetes.io/instance` of the server's pods. */
+  readonly instance: string;
   readonly selector: Labels;
   readonly listeners: readonly Listener[];
   readonly connections: Connections;
@@ -81,6 +85,7 @@ export class StalwartServer extends Construct implements Workload {
     super(scope, id);
     this.name = props.name ?? "stalwart";
     this.namespace = props.namespace;
+    this.instance = props.instance;
     const identity = { app: "stalwart", instance: props.instance, component: "mail-server" };
     this.selector = selectorLabels(identity);
     const labels = stableLabels(identity);
@@ -135,7 +140,8 @@ export class StalwartServer extends Construct implements Workload {
       },
     });
 
-    const secretRefs = [props.recoveryAdmin];
+    const secretEnv = [{ name: RECOVERY_ADMIN_ENV, ref: props.recoveryAdmin }, ...(props.secretEnv ?? [])];
+    const secretRefs = secretEnv.map((e) => e.ref);
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
       httpGet: { path, port: MANAGEMENT_LISTENER.name },
       periodSeconds,
@@ -181,12 +187,7 @@ export class StalwartServer extends Construct implements Workload {
                 // Always name the config explicitly: without it an image default change could start bootstrap mode.
                 args: ["--config", CONFIG_FILE],
                 port: this.listeners.map((l) => ({ name: l.name, containerPort: l.port, protocol: "TCP" })),
-                env: [
-                  {
-                    name: RECOVERY_ADMIN_ENV,
-                    valueFrom: { secretKeyRef: { name: props.recoveryAdmin.name, key: props.recoveryAdmin.key } },
-                  },
-                ],
+                env: secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.ref.name, key: e.ref.key } } })),
                 resources: requestsEqualLimits(props.resources),
                 securityContext: {
                   runAsNonRoot: true,

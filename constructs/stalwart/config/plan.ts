@@ -1,0 +1,98 @@
+import { SINGLETONS, type CollectionName, type ObjectBodies, type SingletonName } from "./objects";
+
+/** One line of a `stalwart-cli apply` plan. Only idempotent operations: the same plan applied twice converges. */
+export type PlanOperation =
+  | {
+      readonly "@type": "upsert";
+      readonly object: CollectionName;
+      /** Natural key the CLI matches existing objects on. */
+      readonly matchOn: readonly string[];
+      readonly value: Readonly<Record<string, unknown>>;
+    }
+  | { readonly "@type": "update"; readonly object: SingletonName; readonly value: Readonly<Record<string, unknown>> };
+
+const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * An ordered, idempotent Stalwart configuration plan: `upsert` for objects (matched on a natural key),
+ * `update` for singletons, parents before the objects that reference them (`#clientId`).
+ * Rendering is deterministic: fixed operation order, `@type` first, other keys sorted.
+ */
+export class ConfigPlan {
+  private readonly ops: PlanOperation[] = [];
+  private readonly clientIds = new Set<string>();
+
+  /** Creates or updates the object whose `matchOn` properties equal those of `body`. */
+  upsert<K extends CollectionName>(object: K, clientId: string, matchOn: readonly (keyof ObjectBodies[K] & string)[], body: ObjectBodies[K]): this {
+    if (!CLIENT_ID.test(clientId)) throw new Error(`client id "${clientId}" must be lower-case kebab-case`);
+    if (this.clientIds.has(clientId)) throw new Error(`client id "${clientId}" is used twice in the plan`);
+    for (const key of matchOn) {
+      if ((body as unknown as Record<string, unknown>)[key] === undefined) throw new Error(`${object} "${clientId}": matchOn key "${key}" has no value`);
+    }
+    this.assertRefsResolve(body, `${object} "${clientId}"`);
+    this.clientIds.add(clientId);
+    this.ops.push({ "@type": "upsert", object, matchOn: [...matchOn], value: { [clientId]: body } });
+    return this;
+  }
+
+  /** Patches a singleton; only the given properties change. */
+  update<K extends SingletonName>(object: K, body: ObjectBodies[K]): this {
+    if (!(SINGLETONS as readonly string[]).includes(object)) throw new Error(`${object} is not a singleton`);
+    this.assertRefsResolve(body, object);
+    this.ops.push({ "@type": "update", object, value: body as unknown as Record<string, unknown> });
+    return this;
+  }
+
+  get operations(): readonly PlanOperation[] {
+    return this.ops;
+  }
+
+  /** NDJSON, one operation per line, with a trailing newline. */
+  render(): string {
+    return this.ops.map((op) => JSON.stringify(canonical(op))).join("\n") + "\n";
+  }
+
+  private assertRefsResolve(body: unknown, where: string): void {
+    for (const r of collectRefs(body)) {
+      if (!this.clientIds.has(r)) throw new Error(`${where} references #${r}, which no earlier operation creates`);
+    }
+  }
+}
+
+/** Every `#clientId` in string values and object keys (sets of ids are keyed by the reference). */
+export function collectRefs(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (typeof value === "string") {
+    if (value.startsWith("#") && value.length > 1) out.add(value.slice(1));
+  } else if (Array.isArray(value)) {
+    value.forEach((v) => collectRefs(v, out));
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.startsWith("#") && k.length > 1) out.add(k.slice(1));
+      collectRefs(v, out);
+    }
+  }
+  return out;
+}
+
+/** Deterministic key order: `@type` first, then the rest sorted; list indices ("0", "1", …) sort numerically. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (!value || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a === "@type" ? -1 : b === "@type" ? 1 : compareKeys(a, b)));
+  return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+}
+
+const compareKeys = (a: string, b: string) => {
+  const [na, nb] = [Number(a), Number(b)];
+  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+
+/** Parses a rendered plan back into operations (for tools and tests). */
+export function parsePlan(ndjson: string): PlanOperation[] {
+  return ndjson
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as PlanOperation);
+}
