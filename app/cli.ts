@@ -15,7 +15,7 @@ export interface CliIo {
 }
 
 /** The example fleet shipped with the project, shown relative to the working directory. */
-const exampleFleet = () => relative(process.cwd(), resolve(__dirname, "..", "..", "examples", "fleet.yaml"));
+export const defaultFleetFile = () => relative(process.cwd(), resolve(__dirname, "..", "..", "examples", "fleet.yaml"));
 
 /**
  * Validates the fleet and synthesizes it. Exit codes: 0 success, 1 invalid fleet or failed synthesis,
@@ -47,7 +47,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return 2;
   }
   // An empty environment variable counts as unset.
-  const fleetFile = args.values.fleet ?? args.positionals[0] ?? (io.env.FLEET || exampleFleet());
+  const fleetFile = args.values.fleet ?? args.positionals[0] ?? (io.env.FLEET || defaultFleetFile());
   const outdir = args.values.out ?? (io.env.CDKTF_OUTDIR || "cdktf.out");
   try {
     const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);

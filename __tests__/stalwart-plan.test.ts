@@ -1,0 +1,302 @@
+import fc from "fast-check";
+import { expression, orderedList, quoted, ref, secretFromEnv, secretFromFile, setOf } from "../constructs/stalwart/config/encoding";
+import { collectRefs, ConfigPlan, parsePlan, type PlanOperation } from "../constructs/stalwart/config/plan";
+import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
+import { buildServerPlan } from "../constructs/stalwart/config/server-plan";
+import { LISTENERS, resolveListeners } from "../constructs/stalwart/listeners";
+import { synthExample, synthFleetYaml } from "./helpers/synth";
+import { resourcesOf } from "./helpers/terraform-json";
+import { podWorkloads } from "./helpers/workloads";
+
+const schema = findRegistrySchema();
+const validator = schema ? new RegistryValidator(schema) : undefined;
+const example = synthExample();
+const stacks = [...example.stacks.relays, ...example.stacks.tenants];
+
+/** Every operation of a plan, validated against the upstream registry schema. */
+const conformanceProblems = (ops: readonly PlanOperation[]) => ops.flatMap((op) => validator!.validateOperation(op));
+
+describe("upstream registry schema", () => {
+  if (!validator) {
+    // Loud, never silent: CI must have ../shared; a developer clone without it is told what it misses.
+    const message = "stalwart-registry-schema.json.gz not found (expected in ../shared/reference or $STALWART_REGISTRY_SCHEMA): conformance NOT checked";
+    process.stderr.write(`\n*** ${message} ***\n\n`);
+    (process.env.CI ? it : it.skip)(`is present (${message})`, () => {
+      throw new Error(message);
+    });
+    return;
+  }
+
+  it.each(stacks.map((s) => s.stackName))("%s: every rendered object conforms", (name) => {
+    const stack = stacks.find((s) => s.stackName === name)!;
+    expect(conformanceProblems(stack.mail.plan.operations)).toEqual([]);
+  });
+
+  it("every object type of the model conforms, with every optional feature on", () => {
+    const plan = buildServerPlan({
+      domain: "example.org",
+      hostname: "mail.example.org",
+      listeners: resolveListeners(["smtp", "submission", "submissions", "imap", "imaps", "sieve", "https"]),
+      tls: { certificateFile: "/etc/stalwart/tls/tls.crt", privateKeyFile: "/etc/stalwart/tls/tls.key" },
+      smartHost: { address: "smtp.relay.example.net", port: 465, implicitTls: true, username: "sovereign", passwordEnv: "RELAY_PASSWORD" },
+      spamFilter: false,
+    });
+    plan
+      .upsert("Directory", "keycloak", ["description"], {
+        "@type": "Oidc",
+        description: "Keycloak realm org-acme",
+        issuerUrl: "https://keycloak.example.org/realms/org-acme",
+        requireAudience: "stalwart",
+        requireScopes: setOf(["openid", "email", "profile", "groups"]),
+        claimUsername: "preferred_username",
+        usernameDomain: "example.org",
+        claimName: "name",
+        claimGroups: "groups",
+      })
+      .update("Authentication", { directoryId: ref("keycloak") })
+      .upsert("Account", "noreply", ["name", "domainId"], {
+        "@type": "User",
+        name: "noreply",
+        domainId: ref("domain"),
+        description: "System mail sender",
+        credentials: orderedList([{ "@type": "Password", secret: "$2b$12$abcdefghijklmnopqrstuuMLhMl3HfZ5w8bM0c0qfS2T9i/2SX5Ku" }]),
+        aliases: orderedList([{ name: "pin", domainId: ref("domain"), enabled: true }]),
+        roles: { "@type": "User" },
+      })
+      .upsert("DkimSignature", "dkim-ed25519", ["selector"], {
+        "@type": "Dkim1Ed25519Sha256",
+        domainId: ref("domain"),
+        selector: "ed1",
+        privateKey: secretFromFile("/etc/stalwart/dkim/ed25519.pem"),
+        canonicalization: "relaxed/relaxed",
+        headers: setOf(["From", "To", "Date", "Subject", "Message-ID"]),
+        report: true,
+        stage: "active",
+      })
+      .upsert("DkimSignature", "dkim-rsa", ["selector"], {
+        "@type": "Dkim1RsaSha256",
+        domainId: ref("domain"),
+        selector: "rsa1",
+        privateKey: secretFromEnv("DKIM_RSA_KEY"),
+      });
+    const objects = new Set(plan.operations.map((o) => o.object));
+    expect([...objects].sort()).toEqual(
+      ["Account", "Authentication", "Certificate", "Directory", "DkimSignature", "Domain", "Metrics", "MtaOutboundStrategy", "MtaRoute", "MtaStageAuth", "NetworkListener", "SpamSettings", "SystemSettings", "Tracer"],
+    );
+    expect(conformanceProblems(plan.operations)).toEqual([]);
+  });
+
+  it("plans of generated fleets conform", () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+    fc.assert(
+      fc.property(label, fc.uniqueArray(label, { minLength: 1, maxLength: 3 }), fc.boolean(), (sov, ids, byo) => {
+        const tenants = ids
+          .map((id) => `      - {id: ${id}, domain: ${byo ? `{mode: byo, name: ${id}.customer.example}` : "{mode: free-subdomain}"}}`)
+          .join("\n");
+        const yaml = `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    tenants:\n${tenants}\n`;
+        const { stacks: generated } = synthFleetYaml(yaml);
+        for (const s of [...generated.relays, ...generated.tenants]) expect(conformanceProblems(s.mail.plan.operations)).toEqual([]);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  describe("the validator rejects what Stalwart would reject", () => {
+    const check = (op: PlanOperation) => validator!.validateOperation(op);
+    const domain = (body: Record<string, unknown>): PlanOperation => ({ "@type": "upsert", object: "Domain", matchOn: ["name"], value: { d: { name: "example.org", ...body } } });
+
+    it.each([
+      ["an unknown property", domain({ colour: "blue" }), /unknown property of x:Domain/],
+      ["a server-set property", domain({ dnsZoneFile: "x" }), /set by the server/],
+      ["an enterprise property", domain({ logo: "x" }), /enterprise-only/],
+      ["an unknown variant", domain({ dkimManagement: { "@type": "Sometimes" } }), /"@type" must be one of Automatic, Manual/],
+      ["properties on a marker variant", domain({ dnsManagement: { "@type": "Manual", provider: "x" } }), /variant Manual has no properties/],
+      ["a set encoded as a list", domain({ aliases: ["a.example.org"] }), /a set is encoded as/],
+      ["a wrong value type", domain({ isEnabled: "yes" }), /expected a boolean/],
+    ])("%s", (_what, op, message) => {
+      expect(check(op)).toEqual([expect.stringMatching(message)]);
+    });
+
+    it("enum names, list encodings and number formats", () => {
+      expect(check({ "@type": "upsert", object: "Tracer", matchOn: ["@type"], value: { t: { "@type": "Stdout", level: "verbose" } } })).toEqual([
+        expect.stringMatching(/"verbose" is not one of enum TracingLevel/),
+      ]);
+      expect(check({ "@type": "update", object: "MtaStageAuth", value: { mustMatchSender: { match: [{ if: "true", then: "true" }], else: "true" } } })).toEqual([
+        expect.stringMatching(/a list is encoded as/),
+      ]);
+      expect(check({ "@type": "update", object: "Authentication", value: { passwordDefaultExpiry: 1.5 } })).toEqual([expect.stringMatching(/whole number/)]);
+      expect(check({ "@type": "upsert", object: "NetworkListener", matchOn: ["name"], value: { l: { name: "x", bind: { "*:25": true }, protocol: "smtp" } } })).toEqual([
+        expect.stringMatching(/not a socket address/),
+      ]);
+    });
+
+    it("object kinds and operation types", () => {
+      expect(check({ "@type": "update", object: "Domain" as never, value: {} })).toEqual([expect.stringMatching(/needs a singleton/)]);
+      expect(check({ "@type": "upsert", object: "SystemSettings" as never, matchOn: [], value: { s: {} } })).toEqual([expect.stringMatching(/singletons take "update"/)]);
+      expect(check({ "@type": "upsert", object: "Mailbox" as never, matchOn: [], value: {} })).toEqual([expect.stringMatching(/unknown object/)]);
+    });
+  });
+});
+
+describe("configuration plans", () => {
+  const synthAgain = synthExample();
+
+  it.each(stacks.map((s) => s.stackName))("%s: snapshot", (name) => {
+    expect(stacks.find((s) => s.stackName === name)!.mail.plan.render()).toMatchSnapshot();
+  });
+
+  it.each(stacks.map((s) => s.stackName))("%s: only upsert/update, every #ref resolves to an earlier operation, byte-identical re-render", (name) => {
+    const stack = stacks.find((s) => s.stackName === name)!;
+    const text = stack.mail.plan.render();
+    const ops = parsePlan(text);
+    expect(new Set(ops.map((o) => o["@type"]))).toEqual(new Set(["upsert", "update"]));
+    const created = new Set<string>();
+    for (const op of ops) {
+      for (const r of collectRefs(op.value)) {
+        if (op["@type"] === "upsert" && Object.keys(op.value).includes(r)) continue;
+        expect({ op: op.object, ref: r, resolved: created.has(r) }).toEqual({ op: op.object, ref: r, resolved: true });
+      }
+      if (op["@type"] === "upsert") Object.keys(op.value).forEach((id) => created.add(id));
+    }
+    const again = synthAgain.stacks.tenants.concat(synthAgain.stacks.relays).find((s) => s.stackName === name)!;
+    expect(again.mail.plan.render()).toBe(text);
+  });
+
+  it.each(stacks.map((s) => s.stackName))("%s: no secret value in the plan, secrets only as env/file references", (name) => {
+    const text = stacks.find((s) => s.stackName === name)!.mail.plan.render();
+    expect(text).not.toMatch(/"secret"\s*:/);
+    const secretSources = [...text.matchAll(/"(authSecret|privateKey|certificate)":(\{[^}]*\})/g)].map((m) => JSON.parse(m[2])["@type"]);
+    expect(secretSources.length).toBeGreaterThan(0);
+    expect(new Set(secretSources)).toEqual(new Set(["EnvironmentVariable"]));
+  });
+
+  it("declares exactly the listeners the Kubernetes ports and Services use", () => {
+    for (const s of stacks) {
+      const listenerOps = s.mail.plan.operations.filter((o) => o.object === "NetworkListener");
+      const planned = listenerOps.map((o) => Object.values(o.value)[0] as { name: string; bind: Record<string, true> });
+      const json = example.json[s.stackName];
+      const [server] = podWorkloads(json);
+      expect(planned.map((l) => [l.name, Number(Object.keys(l.bind)[0].split(":").pop())])).toEqual(server.ports.map((p) => [p.name, p.port]));
+      // 587 and 143 are not created by a fresh v0.16 database: the plan must create them.
+      expect(planned.map((l) => l.name)).toEqual(expect.arrayContaining(["submission", "imap"]));
+      expect(LISTENERS.submission.createdByDefault || LISTENERS.imap.createdByDefault).toBe(false);
+    }
+  });
+
+  it("sets the EHLO name to the mail host and the default domain to the mail domain", () => {
+    for (const s of stacks) {
+      const settings = s.mail.plan.operations.find((o) => o.object === "SystemSettings")!.value as Record<string, string>;
+      const domain = s.mail.plan.operations.find((o) => o.object === "Domain")!;
+      expect(settings.defaultHostname).toBe(example.json[s.stackName].output.mail_host.value);
+      expect(settings.defaultDomainId).toBe(`#${Object.keys(domain.value)[0]}`);
+    }
+  });
+
+  it("turns spam filtering off on the send-only relay and leaves tenants at the default", () => {
+    const spam = (name: string) => stacks.find((s) => s.stackName === name)!.mail.plan.operations.filter((o) => o.object === "SpamSettings");
+    expect(spam("fsn1-mail")).toEqual([{ "@type": "update", object: "SpamSettings", value: { enable: false } }]);
+    expect(spam("fsn1-tenant-acme")).toEqual([]);
+  });
+});
+
+describe("plan builder", () => {
+  it("refuses a reference to an object no earlier operation creates", () => {
+    expect(() => new ConfigPlan().update("SystemSettings", { defaultDomainId: ref("domain") })).toThrow(/references #domain, which no earlier operation creates/);
+  });
+
+  it("refuses a duplicate client id and a missing matchOn value", () => {
+    const plan = new ConfigPlan().upsert("Domain", "d", ["name"], { name: "example.org" });
+    expect(() => plan.upsert("Domain", "d", ["name"], { name: "example.net" })).toThrow(/used twice/);
+    expect(() => plan.upsert("Domain", "e", ["description"], { name: "example.net" })).toThrow(/matchOn key "description" has no value/);
+  });
+
+  it("refuses a single '=' in an expression, and quotes string literals", () => {
+    expect(() => expression("false", [{ if: "rcpt_domain = 'example.org'", then: "true" }])).toThrow(/single "="/);
+    expect(expression("false", [{ if: "rcpt_domain == 'a=b'", then: "true" }, { if: "local_port != 25", then: "true" }]).match["0"].if).toBe("rcpt_domain == 'a=b'");
+    expect(quoted("it's")).toBe("'it\\'s'");
+  });
+
+  it("renders @type first and other keys sorted, whatever the insertion order", () => {
+    const a = new ConfigPlan().upsert("Tracer", "t", ["@type"], { level: "info", "@type": "Stdout", enable: true }).render();
+    expect(a).toBe('{"@type":"upsert","matchOn":["@type"],"object":"Tracer","value":{"t":{"@type":"Stdout","enable":true,"level":"info"}}}\n');
+  });
+});
+
+describe("the apply Job", () => {
+  const yamlWith = (domain: string, cpu: string) => `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    tenants:
+      - {id: acme, domain: {mode: byo, name: ${domain}}, capacity: {cpu: "${cpu}"}}
+`;
+  const jobName = (yaml: string) => {
+    const { json } = synthFleetYaml(yaml);
+    return resourcesOf(json["fsn1-tenant-acme"], "kubernetes_job_v1")[0].body.metadata.name as string;
+  };
+
+  it("is renamed (so it runs again) when the plan changes, and only then", () => {
+    const base = jobName(yamlWith("acme.example.com", "500m"));
+    expect(base).toMatch(/^stalwart-apply-[0-9a-f]{10}$/);
+    expect(jobName(yamlWith("acme.example.com", "750m"))).toBe(base);
+    expect(jobName(yamlWith("acme.example.net", "500m"))).not.toBe(base);
+  });
+
+  it.each(stacks.map((s) => s.stackName))("%s: waits for completion with bounded retries, least privilege, plan from the ConfigMap", (name) => {
+    const json = example.json[name];
+    const [job] = resourcesOf(json, "kubernetes_job_v1");
+    const body = job.body;
+    expect(body.wait_for_completion).toBe(true);
+    expect(body.timeouts).toEqual({ create: "12m", update: "12m" });
+    expect(body.spec.backoff_limit).toBe(3);
+    expect(body.spec.active_deadline_seconds).toBe(600);
+    const pod = body.spec.template.spec;
+    expect(pod.restart_policy).toBe("Never");
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: "RuntimeDefault" } });
+    const [c] = pod.container;
+    expect(c.resources.requests).toEqual(c.resources.limits);
+    expect(c.security_context).toEqual({ run_as_non_root: true, allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(c.args).toEqual(["apply", "--file", "/plan/plan.ndjson"]);
+    expect(c.image).toMatch(/^ghcr\.io\/stalwartlabs\/cli:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; value_from?: unknown }) => [e.name, e.value ?? e.value_from]));
+    expect(env.STALWART_URL).toBe(`http://${example.json[name].output.management_endpoint.value}`);
+    expect(env.STALWART_USER).toEqual({ secret_key_ref: { name: "stalwart-recovery-admin", key: "username" } });
+    expect(env.STALWART_PASSWORD).toEqual({ secret_key_ref: { name: "stalwart-recovery-admin", key: "password" } });
+    // The plan it applies is the rendered plan, byte for byte.
+    const planMap = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!;
+    expect(planMap.body.data["plan.ndjson"]).toBe(stacks.find((s) => s.stackName === name)!.mail.plan.render());
+    // It runs after the server is rolled out and both ends of its flow exist.
+    const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].address;
+    expect(body.depends_on).toEqual(expect.arrayContaining([sts, expect.stringMatching(/ingress-management-from-stalwart-apply/), expect.stringMatching(/egress-management/)]));
+    // No Kubernetes API permissions: no Role or binding anywhere in the stack.
+    expect(resourcesOf(json).filter((r) => /role/.test(r.type))).toEqual([]);
+  });
+});
+
+describe("npm run plan:stalwart", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { formatOperation, readable } = require("../bin/plan-stalwart") as typeof import("../bin/plan-stalwart");
+
+  it("prints one operation per line with secrets as references", () => {
+    const lines = stacks[0].mail.plan.operations.map(formatOperation);
+    expect(lines).toHaveLength(stacks[0].mail.plan.operations.length);
+    expect(lines.find((l) => l.startsWith("update  Metrics"))).toContain('"authSecret":"env:STALWART_METRICS_PASSWORD"');
+    expect(lines[0]).toMatch(/^upsert {2}Domain +#domain matchOn=name \{"name":"omantel\.example\.org"/);
+    expect(readable({ credentials: { "0": { "@type": "Password", secret: "$2b$12$x" } }, key: { "@type": "File", filePath: "/k" } })).toEqual({
+      credentials: { "0": { "@type": "Password", secret: "<hidden>" } },
+      key: "file:/k",
+    });
+  });
+
+  it("names the stacks when asked for one that does not exist", () => {
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+    const path = require("node:path") as typeof import("node:path");
+    const script = path.join(__dirname, "..", "dist", "bin", "plan-stalwart.js");
+    const result = spawnSync(process.execPath, [script, "nope"], { encoding: "utf8", cwd: path.join(__dirname, "..") });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no stack "nope"');
+    expect(result.stderr).toContain("fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex");
+  });
+});

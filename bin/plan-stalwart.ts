@@ -1,0 +1,73 @@
+/**
+ * `npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]`: prints a stack's Stalwart
+ * configuration plan, one operation per line, secrets shown as the references they are; then checks it against
+ * the upstream registry schema when that file is available.
+ */
+import { parseArgs } from "node:util";
+import { buildApp } from "../app/synthesize";
+import type { PlanOperation } from "../constructs/stalwart/config/plan";
+import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile } from "../fleet/load";
+import { defaultFleetFile } from "../app/cli";
+
+const USAGE = "usage: npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]";
+
+/** Shows secret sources as `env:NAME` / `file:PATH` and any inline secret (a hash) as `<hidden>`. */
+export function readable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(readable);
+  if (!value || typeof value !== "object") return value;
+  const v = value as Record<string, unknown>;
+  if (v["@type"] === "EnvironmentVariable" && typeof v.variableName === "string") return `env:${v.variableName}`;
+  if (v["@type"] === "File" && typeof v.filePath === "string") return `file:${v.filePath}`;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "secret" ? "<hidden>" : readable(x)]));
+}
+
+export function formatOperation(op: PlanOperation): string {
+  if (op["@type"] === "update") return `update  ${op.object.padEnd(20)} ${JSON.stringify(readable(op.value))}`;
+  const [[id, body]] = Object.entries(op.value);
+  return `upsert  ${op.object.padEnd(20)} #${id} matchOn=${op.matchOn.join(",")} ${JSON.stringify(readable(body))}`;
+}
+
+function main(argv: string[]): number {
+  let args;
+  try {
+    args = parseArgs({ args: argv, allowPositionals: true, options: { fleet: { type: "string" }, format: { type: "string", default: "text" } } });
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const format = args.values.format;
+  if (args.positionals.length !== 1 || (format !== "text" && format !== "ndjson")) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const fleetFile = args.values.fleet ?? (process.env.FLEET || defaultFleetFile());
+  let fleet;
+  try {
+    fleet = loadFleetFile(fleetFile);
+  } catch (err) {
+    process.stderr.write(`${err instanceof FleetError ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const { stacks } = buildApp(fleet, "cdktf.out");
+  const all = [...stacks.relays, ...stacks.tenants];
+  const stack = all.find((s) => s.stackName === args.positionals[0]);
+  if (!stack) {
+    process.stderr.write(`error: no stack "${args.positionals[0]}" in ${fleetFile}; stacks: ${all.map((s) => s.stackName).join(", ")}\n`);
+    return 1;
+  }
+  const plan = stack.mail.plan;
+  process.stdout.write(format === "ndjson" ? plan.render() : `${plan.operations.map(formatOperation).join("\n")}\n`);
+
+  const schema = findRegistrySchema();
+  if (!schema) {
+    process.stderr.write("warning: Stalwart registry schema not found; the plan was not checked against it\n");
+    return 0;
+  }
+  const problems = plan.operations.flatMap((op) => new RegistryValidator(schema).validateOperation(op));
+  process.stderr.write(problems.length === 0 ? `${plan.operations.length} operations, all conform to the Stalwart registry schema\n` : `${problems.join("\n")}\n`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
