@@ -35,6 +35,7 @@ describe("synthesis to disk", () => {
     const b = filesUnder(second);
     expect(Object.keys(a).sort()).toEqual([
       "manifest.json",
+      "stacks/fsn1-kit/cdk.tf.json",
       "stacks/fsn1-mail/cdk.tf.json",
       "stacks/fsn1-tenant-acme/cdk.tf.json",
       "stacks/fsn1-tenant-globex/cdk.tf.json",
@@ -69,7 +70,7 @@ describe("the compiled app (node dist/main.js)", () => {
     const result = spawnSync(process.execPath, [MAIN, "--out", "out"], { cwd, encoding: "utf8", env: { ...process.env, FLEET: "", CDKTF_OUTDIR: "" } });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^synthesized 3 stacks from .*examples\/fleet\.yaml into out: fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\n$/);
+    expect(result.stdout).toMatch(/^synthesized 4 stacks from .*examples\/fleet\.yaml into out: fsn1-kit, fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\n$/);
     expect(existsSync(join(cwd, "out", "stacks", "fsn1-mail", "cdk.tf.json"))).toBe(true);
   });
 

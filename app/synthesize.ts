@@ -16,7 +16,7 @@ export function synthesizeFleet(fleet: Fleet, outdir: string): string[] {
     withoutTokenCreationStacks(() => {
       const { app, stacks } = buildApp(fleet, tmp);
       app.synth();
-      names = [...stacks.relays, ...stacks.tenants].map((s) => s.stackName);
+      names = [...stacks.kits, ...stacks.relays, ...stacks.tenants].map((s) => s.stackName);
     }),
   );
   return names;

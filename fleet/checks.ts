@@ -1,4 +1,6 @@
 import type { Fleet } from "./model";
+import type { KitSlot } from "../kit/dag-file";
+import { kitProblems } from "../kit/selection";
 import { formatPath, isWithinZone } from "./names";
 import type { FleetInput } from "./schema";
 
@@ -10,6 +12,13 @@ export interface LocatedProblem {
 
 const MAX_NAME = 63;
 const MAX_FQDN = 253;
+
+/** Kit selections against the slot registry: run before resolving, which needs valid selections. */
+export function checkKits(input: FleetInput, registry: readonly KitSlot[]): LocatedProblem[] {
+  return input.sovereigns.flatMap((s, i) =>
+    s.kit ? kitProblems(s.kit, registry).map((p) => ({ path: ["sovereigns", i, "kit", ...p.path], message: p.message })) : [],
+  );
+}
 
 /** Checks that need the whole fleet or derived names; the schema has already checked each field alone. */
 export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem[] {
@@ -29,6 +38,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     claim("sovereign", s.name, ["sovereigns", i, "name"], "Sovereign name");
     claim("domain", s.fqdn, ["sovereigns", i, "fqdn"], "mail domain");
     checkNameLength(add, ["sovereigns", i, "name"], "relay stack name", sov.relay.stackName);
+    if (sov.kit) checkNameLength(add, ["sovereigns", i, "name"], "kit stack name", sov.kit.stackName);
 
     const lbType = s.loadBalancer?.type;
     if (lbType === "NodePort") {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { crossCheckFleet, type LocatedProblem } from "./checks";
+import { readDagFile, registryFile } from "../kit/dag-file";
+import { checkKits, crossCheckFleet, type LocatedProblem } from "./checks";
 import { FleetError, type FleetProblem } from "./errors";
 import type { Fleet } from "./model";
 import { formatPath } from "./names";
@@ -39,7 +40,10 @@ export function parseFleet(text: string, file: string): Fleet {
   const parsed = fleetSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new FleetError(file, parsed.error.issues.flatMap(issueToProblems).map(locate));
 
-  const fleet = resolveFleet(parsed.data, file);
+  const registry = readDagFile(registryFile());
+  const kitProblems = checkKits(parsed.data, registry);
+  if (kitProblems.length > 0) throw new FleetError(file, kitProblems.map(locate));
+  const fleet = resolveFleet(parsed.data, file, registry);
   const problems = crossCheckFleet(parsed.data, fleet);
   if (problems.length > 0) throw new FleetError(file, problems.map(locate));
   return fleet;

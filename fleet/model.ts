@@ -71,11 +71,32 @@ export interface Relay {
   readonly capacity: Capacity;
 }
 
+/** One Helm release of the bootstrap kit, fully resolved. */
+export interface KitRelease {
+  /** Slot name, e.g. `bp-cert-manager` (also the chart name). */
+  readonly name: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Its DAG edges: slots of the same kit it waits for. */
+  readonly dependsOn: readonly string[];
+}
+
+export interface Kit {
+  /** `<sovereign>-kit` */
+  readonly stackName: string;
+  /** Every selected slot (includes and their transitive dependencies), in install order. */
+  readonly releases: readonly KitRelease[];
+  readonly timeoutSeconds: number;
+}
+
 export interface Sovereign {
   readonly name: string;
   readonly fqdn: string;
   readonly platform: SovereignPlatform;
   readonly relay: Relay;
+  /** Undefined when the platform's kit is installed by other means. */
+  readonly kit?: Kit;
   readonly tenants: readonly Tenant[];
   readonly fleetPath: string;
 }

@@ -1,6 +1,7 @@
 /** Names derived from the fleet. One function per name so a rename happens in one place. */
 
 export const relayStackName = (sovereign: string): string => `${sovereign}-mail`;
+export const kitStackName = (sovereign: string): string => `${sovereign}-kit`;
 export const tenantStackName = (sovereign: string, tenantId: string): string => `${sovereign}-tenant-${tenantId}`;
 /** The host that carries MX, SMTP/IMAP, EHLO and PTR for a mail domain. */
 export const mailHostOf = (domain: string): string => `mail.${domain}`;

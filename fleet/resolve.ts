@@ -8,7 +8,9 @@ import {
   RELAY_NAMESPACE,
 } from "./defaults";
 import type { Capacity, Fleet, Sovereign, SovereignPlatform, Tenant } from "./model";
-import { freeSubdomainOf, mailHostOf, relayStackName, tenantStackName } from "./names";
+import type { KitSlot } from "../kit/dag-file";
+import { selectKit } from "../kit/selection";
+import { freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
 import { DEFAULT_STALWART_IMAGE, type CapacityInput, type FleetInput, type SovereignInput, type TenantInput } from "./schema";
 
 const withDefaults = (input: CapacityInput | undefined, defaults: Capacity): Capacity => ({
@@ -53,8 +55,11 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
   };
 }
 
-/** Applies defaults and derives names. Pure: the same input always resolves to the same fleet. */
-export function resolveFleet(input: FleetInput, source: string): Fleet {
+/**
+ * Applies defaults and derives names. Pure: the same input always resolves to the same fleet.
+ * Expects a fleet whose kit selections passed the cross-checks.
+ */
+export function resolveFleet(input: FleetInput, source: string, registry: readonly KitSlot[]): Fleet {
   return {
     source,
     sovereigns: input.sovereigns.map((s, i): Sovereign => ({
@@ -68,6 +73,7 @@ export function resolveFleet(input: FleetInput, source: string): Fleet {
         namespace: RELAY_NAMESPACE,
         capacity: withDefaults(s.relay?.capacity, DEFAULT_RELAY_CAPACITY),
       },
+      kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name)) : undefined,
       tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
       fleetPath: `sovereigns[${i}]`,
     })),

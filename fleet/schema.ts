@@ -120,6 +120,21 @@ const tenantNamespacesSchema = z.strictObject({
   create: z.boolean().optional(),
 });
 
+const kitSchema = z.strictObject({
+  /** Slots to install; their transitive dependencies are added. */
+  include: z.array(z.string().min(1)).min(1, "must name at least one slot"),
+  /** Chart version (or Helm version constraint) per slot. @default defaultVersion */
+  versions: z.record(z.string(), z.string().min(1)).optional(),
+  /** Version for every selected slot without its own entry in versions. @default none (every slot needs a version) */
+  defaultVersion: z.string().min(1).optional(),
+  /** Helm values per slot. @default {} */
+  values: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Target namespace per slot. @default the slot's usual namespace (see the README) */
+  namespaces: z.record(z.string(), dnsLabel("namespace")).optional(),
+  /** How long Terraform waits for each release to become ready. @default 600 */
+  timeoutSeconds: z.number().int().min(60).max(3600).optional(),
+});
+
 const sovereignSchema = z.strictObject({
   /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
   name: dnsLabel("Sovereign name"),
@@ -144,6 +159,8 @@ const sovereignSchema = z.strictObject({
       capacity: capacitySchema.optional(),
     })
     .optional(),
+  /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */
+  kit: kitSchema.optional(),
   /** @default [] */
   tenants: z.array(tenantSchema).optional(),
 });
@@ -158,3 +175,4 @@ export type FleetInput = z.infer<typeof fleetSchema>;
 export type SovereignInput = z.infer<typeof sovereignSchema>;
 export type TenantInput = z.infer<typeof tenantSchema>;
 export type CapacityInput = z.infer<typeof capacitySchema>;
+export type KitInput = z.infer<typeof kitSchema>;

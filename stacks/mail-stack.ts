@@ -1,7 +1,7 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { GeneratedCredential } from "../constructs/credentials/generated-credential";
 import { Peer } from "../constructs/network/peer";
@@ -12,11 +12,14 @@ import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Capacity, PodSetRef, SovereignPlatform } from "../fleet/model";
+import { SovereignStack, type ProviderPin } from "./sovereign-stack";
 
-/** The exact provider build the prebuilt bindings were generated from; the JSON stays valid for terraform and tofu. */
-export const KUBERNETES_PROVIDER = { source: "hashicorp/kubernetes", version: "2.38.0" } as const;
-export const RANDOM_PROVIDER = { source: "hashicorp/random", version: "3.7.2" } as const;
-export const REQUIRED_TERRAFORM = ">= 1.5.0";
+export const CNI_SLOT = "bp-cilium";
+export const HETZNER_CCM_SLOT = "bp-hcloud-ccm";
+const HETZNER_LB_ANNOTATION_PREFIX = "load-balancer.hetzner.cloud/";
+
+export const KUBERNETES_PROVIDER: ProviderPin = { source: "hashicorp/kubernetes", version: "2.38.0" };
+export const RANDOM_PROVIDER: ProviderPin = { source: "hashicorp/random", version: "3.7.2" };
 
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
 export const RECOVERY_ADMIN_USER = "admin";
@@ -47,24 +50,35 @@ export interface MailServer {
 }
 
 /**
- * Base of every mail stack: an explicit backend (the default local backend writes an absolute path, which would
- * break byte-identical output), the kubernetes provider for the Sovereign's cluster (kubeconfig path and
- * context only, never credentials), and one Stalwart server with its outputs.
+ * Base of every mail stack: the kubernetes provider for the Sovereign's cluster (kubeconfig path and context
+ * only, never credentials), one Stalwart server with its outputs, and the bootstrap-kit slots it needs.
  */
-export abstract class MailStack extends TerraformStack {
+export abstract class MailStack extends SovereignStack {
+  private readonly required = new Set<string>();
+
   protected constructor(
     scope: Construct,
-    readonly stackName: string,
+    stackName: string,
     protected readonly platform: SovereignPlatform,
   ) {
     super(scope, stackName);
-    // Relative to cdktf.out/stacks/<stack>: the state file sits in the project root, outside the synthesized tree.
-    new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
     new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
     new RandomProvider(this, "random");
-    this.addOverride("terraform.required_providers.kubernetes", { ...KUBERNETES_PROVIDER });
-    this.addOverride("terraform.required_providers.random", { ...RANDOM_PROVIDER });
-    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
+    this.pinProvider("kubernetes", KUBERNETES_PROVIDER);
+    this.pinProvider("random", RANDOM_PROVIDER);
+    // NetworkPolicies are only as good as the CNI that enforces them.
+    this.requireSlots(CNI_SLOT);
+    if (Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX))) this.requireSlots(HETZNER_CCM_SLOT);
+  }
+
+  /** Bootstrap-kit slots (by name) that must be installed before this stack is applied. */
+  get requiredSlots(): readonly string[] {
+    return [...this.required].sort();
+  }
+
+  /** Declares slots this stack needs; synthesis fails when the Sovereign's kit lacks one. */
+  protected requireSlots(...slots: string[]): void {
+    slots.forEach((s) => this.required.add(s));
   }
 
   /**

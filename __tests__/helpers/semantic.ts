@@ -67,7 +67,7 @@ const SECRET_SHAPES: [RegExp, string][] = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "PEM private key"],
   [/\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}/, "bcrypt hash"],
   [/\$argon2(id|i|d)\$/, "argon2 hash"],
-  [/^[A-Za-z0-9._%+-]+:[^\s:${}]{12,}$/, "user:password pair"],
+  [/^[A-Za-z0-9._%+-]+:(?!\/\/)[^\s:${}/]{12,}$/, "user:password pair"],
 ];
 const SENSITIVE_PROVIDER_KEYS = ["token", "password", "client_key", "client_certificate", "cluster_ca_certificate", "exec"];
 
@@ -91,7 +91,10 @@ export function secretLiteralProblems(json: TfJson): string[] {
   }
   for (const [name, configs] of Object.entries(json.provider ?? {})) {
     for (const cfg of configs as Record<string, unknown>[]) {
-      for (const key of SENSITIVE_PROVIDER_KEYS) if (cfg[key] !== undefined) problems.push(`provider ${name}: ${key} is set in the configuration`);
+      // The helm provider nests its cluster access in a `kubernetes` object.
+      for (const [where, block] of [[name, cfg], [`${name}.kubernetes`, cfg.kubernetes ?? {}]] as [string, Record<string, unknown>][]) {
+        for (const key of SENSITIVE_PROVIDER_KEYS) if (block[key] !== undefined) problems.push(`provider ${where}: ${key} is set in the configuration`);
+      }
     }
   }
   for (const leaf of stringLeaves(json)) {

@@ -20,7 +20,7 @@ export interface SynthesizedFleet {
 /** Builds every stack of a fleet in memory (nothing is written) and synthesizes each to JSON. */
 export function synthFleet(fleet: Fleet): SynthesizedFleet {
   const { stacks } = buildApp(fleet, mkdtempSync(join(tmpdir(), "sovereign-mail-test-")));
-  const all: TerraformStack[] = [...stacks.relays, ...stacks.tenants];
+  const all: TerraformStack[] = [...stacks.kits, ...stacks.relays, ...stacks.tenants];
   const json = Object.fromEntries(all.map((s) => [(s as unknown as { stackName: string }).stackName, JSON.parse(Testing.synth(s))]));
   return { fleet, stacks, json };
 }

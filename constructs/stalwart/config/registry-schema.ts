@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { projectRoot } from "../../../app/paths";
 import { gunzipSync } from "node:zlib";
 import type { PlanOperation } from "./plan";
 
@@ -37,13 +38,6 @@ export interface RegistrySchema {
 
 /** Where CI and developers find the schema: the shared reference folder beside the repository. */
 export const defaultSchemaPath = (): string => join(projectRoot(), "..", "shared", "reference", "stalwart-registry-schema.json.gz");
-
-/** The nearest folder above this file with a package.json (the same from sources and from dist/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 
 /** Reads the schema from `STALWART_REGISTRY_SCHEMA` or the default path; undefined when the file is absent. */
 export function findRegistrySchema(path = process.env.STALWART_REGISTRY_SCHEMA || defaultSchemaPath()): RegistrySchema | undefined {

@@ -1,0 +1,67 @@
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import { escapeTemplate } from "../constructs/terraform/escape";
+import { KIT_CHART_REPOSITORY, releaseNameOf } from "../kit/selection";
+import type { Kit, SovereignPlatform } from "../fleet/model";
+import { SovereignStack, type ProviderPin } from "./sovereign-stack";
+
+export const HELM_PROVIDER: ProviderPin = { source: "hashicorp/helm", version: "3.1.1" };
+
+/**
+ * Slots whose rollback would hurt more than a failed upgrade: the CNI and CRD owners (a rollback can remove
+ * CRDs or the pod network under running workloads) and data stores (a rollback can run an old binary on
+ * migrated data). Every other release upgrades atomically.
+ */
+const NOT_ATOMIC = new Set([
+  "bp-cilium", "bp-gateway-api", "bp-cert-manager", "bp-external-secrets", "bp-crossplane", "bp-flux", "bp-kyverno",
+  "bp-cnpg", "bp-cnpg-pair", "bp-postgres-shared", "bp-postgres-shared-b", "bp-postgres-shared-c", "bp-openbao",
+  "bp-seaweedfs", "bp-valkey", "bp-nats-jetstream", "bp-keycloak", "bp-gitea", "bp-harbor", "bp-powerdns",
+]);
+export const upgradesAtomically = (slot: string): boolean => !NOT_ATOMIC.has(slot);
+
+/**
+ * `<sovereign>-kit`: one `helm_release` per selected bootstrap-kit slot, each `depends_on` exactly its DAG edges
+ * among the selected slots, waiting for readiness with an explicit timeout. Mail stacks that need a slot depend
+ * on this stack (deploy order); nothing here depends on them.
+ */
+export class KitStack extends SovereignStack {
+  readonly releases = new Map<string, Release>();
+
+  constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {
+    super(scope, kit.stackName);
+    new HelmProvider(this, "helm", { kubernetes: { configPath: platform.cluster.configPath, configContext: platform.cluster.context } });
+    this.pinProvider("helm", HELM_PROVIDER);
+
+    for (const r of kit.releases) {
+      // Releases are created in install order, so every dependency already exists.
+      const dependsOn = r.dependsOn.map((d) => this.releases.get(d)!);
+      this.releases.set(
+        r.name,
+        new Release(this, r.name, {
+          name: releaseNameOf(r.name),
+          chart: r.name,
+          repository: KIT_CHART_REPOSITORY,
+          version: escapeTemplate(r.version),
+          namespace: r.namespace,
+          createNamespace: true,
+          wait: true,
+          timeout: kit.timeoutSeconds,
+          atomic: upgradesAtomically(r.name),
+          cleanupOnFail: true,
+          maxHistory: 5,
+          // Values are literal text: Flux-style ${VARS} must reach the chart unexpanded.
+          values: Object.keys(r.values).length > 0 ? [escapeTemplate(JSON.stringify(r.values))] : undefined,
+          dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+        }),
+      );
+    }
+    new TerraformOutput(this, "slots", { value: kit.releases.map((r) => r.name), description: "Bootstrap-kit slots installed by this stack, in install order" });
+  }
+
+  /** Slot names this kit installs. */
+  get slotNames(): ReadonlySet<string> {
+    return new Set(this.releases.keys());
+  }
+}

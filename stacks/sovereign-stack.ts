@@ -1,0 +1,30 @@
+import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+
+export const REQUIRED_TERRAFORM = ">= 1.5.0";
+
+/** A pinned provider: the exact build the prebuilt bindings were generated from. */
+export interface ProviderPin {
+  readonly source: string;
+  readonly version: string;
+}
+
+/**
+ * Base of every stack: an explicit backend (the default local backend writes an absolute path, which would
+ * break byte-identical output) and explicit provider pins, so the JSON stays valid for terraform and tofu.
+ */
+export abstract class SovereignStack extends TerraformStack {
+  protected constructor(
+    scope: Construct,
+    readonly stackName: string,
+  ) {
+    super(scope, stackName);
+    // Relative to cdktf.out/stacks/<stack>: the state file sits in the project root, outside the synthesized tree.
+    new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
+  }
+
+  protected pinProvider(name: string, pin: ProviderPin): void {
+    this.addOverride(`terraform.required_providers.${name}`, { ...pin });
+  }
+}
