@@ -92,6 +92,14 @@ describe("valid fleets", () => {
       mailHost: "mail.omantel.example.org",
       namespace: "stalwart-sovereign",
       capacity: { cpu: "250m", memory: "512Mi", storage: "10Gi" },
+      mode: "sovereign-local",
+      submissionListener: "submissions",
+      senderAddress: "noreply@omantel.example.org",
+      aliases: [],
+      clients: [{ namespace: "catalyst-system", podLabels: {} }],
+      mothership: undefined,
+      keycloakProjection: undefined,
+      requiredSlots: ["bp-catalyst-platform", "bp-cert-manager"],
     });
     expect(sov.tenants.map((t) => [t.stackName, t.domainMode, t.domain, t.mailHost, t.namespace])).toEqual([
       ["fsn1-tenant-acme", "free-subdomain", "acme.omantel.example.org", "mail.acme.omantel.example.org", "org-acme"],

@@ -182,7 +182,7 @@ sovereigns:
     fqdn: omantel.example.org
     cluster: {context: fsn1}
     kit:
-      include: [bp-cilium]
+      include: [bp-cilium, bp-cert-manager, bp-catalyst-platform]
       defaultVersion: "1.0.0"
       values: {bp-cilium: {cluster: {name: "\${SOVEREIGN_FQDN}"}}}
 `);
@@ -197,7 +197,7 @@ sovereigns:
     fqdn: omantel.example.org
     cluster: {context: fsn1}
     loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}
-    kit: {include: [bp-cilium], defaultVersion: "1.0.0"}
+    kit: {include: [bp-cilium, bp-cert-manager, bp-catalyst-platform], defaultVersion: "1.0.0"}
     tenants:
       - {id: acme, domain: {mode: free-subdomain}}
 `;
@@ -207,7 +207,11 @@ sovereigns:
     const withoutHetzner = yaml.replace("    loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}\n", "");
     const { stacks } = synthFleetYaml(withoutHetzner);
     expect(stacks.tenants[0].requiredSlots).toEqual(["bp-cilium"]);
-    expect(() => synthFleetYaml(withoutHetzner.replace("include: [bp-cilium]", "include: [bp-nats-jetstream]"))).toThrow(/stack fsn1-mail requires bootstrap-kit slot bp-cilium/);
+    // The relay needs what slot 95 depends on in the registry, derived, not restated.
+    expect(stacks.relays[0].requiredSlots).toEqual(["bp-catalyst-platform", "bp-cert-manager", "bp-cilium"]);
+    expect(() => synthFleetYaml(withoutHetzner.replace("include: [bp-cilium, bp-cert-manager, bp-catalyst-platform]", "include: [bp-cilium]"))).toThrow(
+      "stack fsn1-mail requires bootstrap-kit slots bp-catalyst-platform, bp-cert-manager, which the kit of Sovereign",
+    );
   });
 
   it("documents the registry as the README's mermaid source", () => {

@@ -9,8 +9,10 @@ import { synthExample } from "./helpers/synth";
 const example = synthExample();
 const servers = [...example.stacks.relays, ...example.stacks.tenants].map((s) => ({ name: s.stackName, server: s.server, json: example.json[s.stackName] }));
 
-describe.each(servers)("$name: Stalwart NetworkPolicies", ({ server, json }) => {
+describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json }) => {
   const pod: PodRef = { namespace: server.namespace, labels: { ...server.selector, "app.kubernetes.io/version": "v0.16.18" } };
+
+  const isRelay = name === "fsn1-mail";
 
   it("allows every registered flow", () => {
     expect(server.connections.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual([
@@ -19,12 +21,14 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ server, json }) => 
       "egress/dns",
       "egress/outbound-smtp",
       "ingress/management-from-stalwart-apply",
+      ...(isRelay ? ["ingress/submission-catalyst-system"] : []),
     ]);
     expect(unallowedFlowProblems(json, server, server.connections.flows)).toEqual([]);
   });
 
   it("lets the world reach the mail ports and nothing else", () => {
-    const mailPorts = ["25/TCP", "143/TCP", "443/TCP", "465/TCP", "587/TCP", "993/TCP", "4190/TCP"];
+    // The relay only sends: inbound SMTP and its one submission port.
+    const mailPorts = isRelay ? ["25/TCP", "465/TCP"] : ["25/TCP", "143/TCP", "443/TCP", "465/TCP", "587/TCP", "993/TCP", "4190/TCP"];
     expect(reachablePorts(json, pod, { ip: "203.0.113.9" })).toEqual(mailPorts);
     expect(reachablePorts(json, pod, { ip: "2001:db8::9" })).toEqual(mailPorts);
   });

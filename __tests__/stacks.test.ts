@@ -60,7 +60,8 @@ describe("example fleet stacks", () => {
   it("puts the relay in stalwart-sovereign and each tenant in its own namespace", () => {
     const namespaces = (json: TfJson) =>
       [...new Set(resourcesOf(json).filter((r) => r.type.startsWith("kubernetes_")).map((r) => r.body.metadata.namespace ?? r.body.metadata.name))];
-    expect(namespaces(example.json["fsn1-mail"])).toEqual(["stalwart-sovereign"]);
+    // The relay also writes the consumer contract into catalyst-system.
+    expect(namespaces(example.json["fsn1-mail"]).sort()).toEqual(["catalyst-system", "stalwart-sovereign"]);
     expect(namespaces(example.json["fsn1-tenant-acme"])).toEqual(["org-acme"]);
     expect(namespaces(example.json["fsn1-tenant-globex"])).toEqual(["org-globex"]);
   });
@@ -73,11 +74,15 @@ describe("example fleet stacks", () => {
   });
 
   it("generates the recovery admin and metrics credentials in the stack and reads them by reference", () => {
-    for (const json of mailStackNames.map((n) => example.json[n])) {
+    for (const name of mailStackNames) {
+      const json = example.json[name];
+      const isRelay = name === "fsn1-mail";
       const passwords = resourcesOf(json, "random_password").map((r) => r.address);
-      expect(passwords).toHaveLength(2);
+      expect(passwords).toHaveLength(isRelay ? 3 : 2);
       const secrets = Object.fromEntries(resourcesOf(json, "kubernetes_secret_v1").map((r) => [r.body.metadata.name, r.body.data]));
-      expect(Object.keys(secrets).sort()).toEqual(["stalwart-metrics", "stalwart-recovery-admin"]);
+      expect(Object.keys(secrets).sort()).toEqual(
+        isRelay ? ["sovereign-smtp-credentials", "stalwart-metrics", "stalwart-recovery-admin", "stalwart-submission"] : ["stalwart-metrics", "stalwart-recovery-admin"],
+      );
       const admin = secrets["stalwart-recovery-admin"];
       const password = admin.password as string;
       expect(passwords.map((a) => `\${${a}.result}`)).toContain(password);

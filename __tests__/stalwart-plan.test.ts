@@ -4,6 +4,7 @@ import { collectRefs, ConfigPlan, parsePlan, type PlanOperation } from "../const
 import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
 import { buildServerPlan } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS, resolveListeners } from "../constructs/stalwart/listeners";
+import { escapeTemplate } from "../constructs/terraform/escape";
 import { synthExample, synthFleetYaml } from "./helpers/synth";
 import { resourcesOf } from "./helpers/terraform-json";
 import { podWorkloads } from "./helpers/workloads";
@@ -14,6 +15,10 @@ const example = synthExample();
 const stacks = [...example.stacks.relays, ...example.stacks.tenants];
 
 /** Every operation of a plan, validated against the upstream registry schema. */
+/** The plan text as synthesized into the stack's `stalwart-plan` ConfigMap. */
+const planConfigMapText = (stackName: string): string =>
+  resourcesOf(example.json[stackName], "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"];
+
 const conformanceProblems = (ops: readonly PlanOperation[]) => ops.flatMap((op) => validator!.validateOperation(op));
 
 describe("upstream registry schema", () => {
@@ -162,9 +167,17 @@ describe("configuration plans", () => {
     expect(again.mail.plan.render()).toBe(text);
   });
 
-  it.each(stacks.map((s) => s.stackName))("%s: no secret value in the plan, secrets only as env/file references", (name) => {
-    const text = stacks.find((s) => s.stackName === name)!.mail.plan.render();
-    expect(text).not.toMatch(/"secret"\s*:/);
+  it.each(stacks.map((s) => s.stackName))("%s: no secret value in the plan, secrets only as env/file references or Terraform-held hashes", (name) => {
+    const stack = stacks.find((s) => s.stackName === name)!;
+    const plan = stack.mail.plan;
+    const text = plan.render();
+    // Inline credential secrets are placeholders for a Terraform-generated bcrypt hash, nothing else.
+    const inline = [...text.matchAll(/"secret":"([^"]*)"/g)].map((m) => m[1]);
+    for (const value of inline) expect(value).toMatch(/^\{\{terraform:\d+\}\}$/);
+    // In the synthesized ConfigMap each placeholder became a reference to a generated password's bcrypt hash.
+    const applied = planConfigMapText(name);
+    expect(applied.match(/"secret":"[^"]*"/g) ?? []).toEqual(inline.map(() => expect.stringMatching(/^"secret":"\$\{random_password\.[^}]+\.bcrypt_hash\}"$/)));
+    expect(plan.renderForTerraform()).not.toMatch(/\{\{terraform:/);
     const secretSources = [...text.matchAll(/"(authSecret|privateKey|certificate)":(\{[^}]*\})/g)].map((m) => JSON.parse(m[2])["@type"]);
     expect(secretSources.length).toBeGreaterThan(0);
     expect(new Set(secretSources)).toEqual(new Set(["EnvironmentVariable"]));
@@ -177,10 +190,13 @@ describe("configuration plans", () => {
       const json = example.json[s.stackName];
       const [server] = podWorkloads(json);
       expect(planned.map((l) => [l.name, Number(Object.keys(l.bind)[0].split(":").pop())])).toEqual(server.ports.map((p) => [p.name, p.port]));
-      // 587 and 143 are not created by a fresh v0.16 database: the plan must create them.
-      expect(planned.map((l) => l.name)).toEqual(expect.arrayContaining(["submission", "imap"]));
-      expect(LISTENERS.submission.createdByDefault || LISTENERS.imap.createdByDefault).toBe(false);
     }
+    // 587 and 143 are not created by a fresh v0.16 database: tenant plans must create them.
+    for (const s of example.stacks.tenants) {
+      const names = s.mail.plan.operations.filter((o) => o.object === "NetworkListener").map((o) => Object.keys(o.value)[0]);
+      expect(names).toEqual(expect.arrayContaining(["listener-submission", "listener-imap"]));
+    }
+    expect(LISTENERS.submission.createdByDefault || LISTENERS.imap.createdByDefault).toBe(false);
   });
 
   it("sets the EHLO name to the mail host and the default domain to the mail domain", () => {
@@ -266,7 +282,10 @@ sovereigns:
     expect(env.STALWART_PASSWORD).toEqual({ secret_key_ref: { name: "stalwart-recovery-admin", key: "password" } });
     // The plan it applies is the rendered plan, byte for byte.
     const planMap = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!;
-    expect(planMap.body.data["plan.ndjson"]).toBe(stacks.find((s) => s.stackName === name)!.mail.plan.render());
+    const stack = stacks.find((s) => s.stackName === name)!;
+    let n = 0;
+    const asPlaceholders = (planMap.body.data["plan.ndjson"] as string).replace(/\$\{random_password\.[^}]+\.bcrypt_hash\}/g, () => `{{terraform:${n++}}}`);
+    expect(asPlaceholders).toBe(escapeTemplate(stack.mail.plan.render()));
     // It runs after the server is rolled out and both ends of its flow exist.
     const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].address;
     expect(body.depends_on).toEqual(expect.arrayContaining([sts, expect.stringMatching(/ingress-management-from-stalwart-apply/), expect.stringMatching(/egress-management/)]));

@@ -46,6 +46,16 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     } else if (lbType !== undefined && lbType !== "LoadBalancer") {
       add(["sovereigns", i, "loadBalancer", "type"], `must be "LoadBalancer" (got "${lbType}")`);
     }
+    const relay = s.relay;
+    (relay?.senders ?? []).forEach((address, j) => {
+      if (address.slice(address.lastIndexOf("@") + 1).toLowerCase() !== s.fqdn) {
+        add(["sovereigns", i, "relay", "senders", j], `sender "${address}" is not in the Sovereign's domain "${s.fqdn}" (the relay signs and sends only for it)`);
+      }
+    });
+    if (relay?.mode === "mothership" && !relay.mothership) add(["sovereigns", i, "relay", "mode"], 'mode "mothership" needs relay.mothership (host, from, credentials)');
+    if (relay?.mothership && "openbao" in relay.mothership.credentials && !s.openbao) {
+      add(["sovereigns", i, "relay", "mothership", "credentials", "openbao"], "reading credentials from OpenBao needs the Sovereign's openbao.address");
+    }
     const imageProblem = checkImage(s.stalwart?.image, s.stalwart?.digest);
     if (imageProblem) add(["sovereigns", i, "stalwart", "image"], imageProblem);
 

@@ -13,3 +13,9 @@ export const DEFAULT_CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s
 /** stalwart-cli for the configuration apply Job, pinned by digest (a release whose `apply` knows `upsert`). */
 export const DEFAULT_CLI_IMAGE =
   "ghcr.io/stalwartlabs/cli:1.0.13@sha256:9a1e07307d6f890a193322c4b737fc0868405f0f8486a19922cbf362f43884fd";
+
+/** The relay's submission account (local part) and the in-cluster clients allowed to submit by default. */
+export const RELAY_SENDER_LOCAL_PART = "noreply";
+export const DEFAULT_RELAY_CLIENTS = [{ namespace: "catalyst-system", podLabels: {} }] as const;
+export const DEFAULT_MOTHERSHIP_PORT = 587;
+export const DEFAULT_OPENBAO_MOUNT = "secret";

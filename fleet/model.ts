@@ -60,6 +60,25 @@ export interface Tenant {
   readonly fleetPath: string;
 }
 
+export type MothershipCredentials =
+  | { readonly kind: "secret"; readonly namespace: string; readonly name: string; readonly userKey: string; readonly passwordKey: string }
+  | { readonly kind: "openbao"; readonly path: string; readonly userKey: string; readonly passwordKey: string };
+
+export interface Mothership {
+  readonly host: string;
+  readonly port: number;
+  readonly from: string;
+  readonly credentials: MothershipCredentials;
+}
+
+export interface KeycloakProjection {
+  readonly addr: string;
+  readonly realm: string;
+  readonly clientId: string;
+  readonly audience?: string;
+  readonly clientSecret?: { readonly namespace: string; readonly name: string; readonly key: string };
+}
+
 export interface Relay {
   /** `<sovereign>-mail` */
   readonly stackName: string;
@@ -69,6 +88,26 @@ export interface Relay {
   readonly mailHost: string;
   readonly namespace: string;
   readonly capacity: Capacity;
+  /** Which relay consumers are pointed at. */
+  readonly mode: "sovereign-local" | "mothership";
+  /** The submission listener: `submissions` (465, implicit TLS) or `submission` (587, STARTTLS). */
+  readonly submissionListener: "submissions" | "submission";
+  /** The submission account's address and envelope sender: `noreply@<fqdn>`. */
+  readonly senderAddress: string;
+  /** Further From addresses (local parts in the relay domain) the account may send as. */
+  readonly aliases: readonly string[];
+  /** In-cluster pods that submit mail. */
+  readonly clients: readonly PodSetRef[];
+  readonly mothership?: Mothership;
+  readonly keycloakProjection?: KeycloakProjection;
+  /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
+  readonly requiredSlots: readonly string[];
+}
+
+export interface OpenBao {
+  readonly address: string;
+  /** KV v2 mount. */
+  readonly mount: string;
 }
 
 /** One Helm release of the bootstrap kit, fully resolved. */
@@ -95,6 +134,7 @@ export interface Sovereign {
   readonly fqdn: string;
   readonly platform: SovereignPlatform;
   readonly relay: Relay;
+  readonly openbao?: OpenBao;
   /** Undefined when the platform's kit is installed by other means. */
   readonly kit?: Kit;
   readonly tenants: readonly Tenant[];

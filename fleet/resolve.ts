@@ -1,4 +1,8 @@
 import {
+  DEFAULT_MOTHERSHIP_PORT,
+  DEFAULT_OPENBAO_MOUNT,
+  DEFAULT_RELAY_CLIENTS,
+  RELAY_SENDER_LOCAL_PART,
   DEFAULT_CLI_IMAGE,
   DEFAULT_CLUSTER_DNS,
   DEFAULT_KUBECONFIG_PATH,
@@ -7,9 +11,9 @@ import {
   DEFAULT_TENANT_NAMESPACE_PREFIX,
   RELAY_NAMESPACE,
 } from "./defaults";
-import type { Capacity, Fleet, Sovereign, SovereignPlatform, Tenant } from "./model";
+import type { Capacity, Fleet, Mothership, Relay, Sovereign, SovereignPlatform, Tenant } from "./model";
 import type { KitSlot } from "../kit/dag-file";
-import { selectKit } from "../kit/selection";
+import { RELAY_SLOT, selectKit } from "../kit/selection";
 import { freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
 import { DEFAULT_STALWART_IMAGE, type CapacityInput, type FleetInput, type SovereignInput, type TenantInput } from "./schema";
 
@@ -55,6 +59,35 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
   };
 }
 
+function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
+  const r = s.relay;
+  const m = r?.mothership;
+  const mothership: Mothership | undefined = m && {
+    host: m.host,
+    port: m.port ?? DEFAULT_MOTHERSHIP_PORT,
+    from: m.from,
+    credentials:
+      "secret" in m.credentials
+        ? { kind: "secret", ...m.credentials.secret, userKey: m.credentials.secret.userKey ?? "smtp-user", passwordKey: m.credentials.secret.passwordKey ?? "smtp-pass" }
+        : { kind: "openbao", ...m.credentials.openbao, userKey: m.credentials.openbao.userKey ?? "smtp-user", passwordKey: m.credentials.openbao.passwordKey ?? "smtp-pass" },
+  };
+  return {
+    stackName: relayStackName(s.name),
+    domain: s.fqdn,
+    mailHost: mailHostOf(s.fqdn),
+    namespace: RELAY_NAMESPACE,
+    capacity: withDefaults(r?.capacity, DEFAULT_RELAY_CAPACITY),
+    mode: r?.mode ?? "sovereign-local",
+    submissionListener: r?.submission === "starttls" ? "submission" : "submissions",
+    senderAddress: `${RELAY_SENDER_LOCAL_PART}@${s.fqdn}`,
+    aliases: [...new Set((r?.senders ?? []).map((a) => a.slice(0, a.lastIndexOf("@"))))].filter((l) => l !== RELAY_SENDER_LOCAL_PART).sort(),
+    clients: (r?.clients ?? DEFAULT_RELAY_CLIENTS).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? {} })),
+    mothership,
+    keycloakProjection: r?.keycloakProjection,
+    requiredSlots: registry.find((slot) => slot.name === RELAY_SLOT)?.dependsOn ?? [],
+  };
+}
+
 /**
  * Applies defaults and derives names. Pure: the same input always resolves to the same fleet.
  * Expects a fleet whose kit selections passed the cross-checks.
@@ -66,13 +99,8 @@ export function resolveFleet(input: FleetInput, source: string, registry: readon
       name: s.name,
       fqdn: s.fqdn,
       platform: resolvePlatform(s),
-      relay: {
-        stackName: relayStackName(s.name),
-        domain: s.fqdn,
-        mailHost: mailHostOf(s.fqdn),
-        namespace: RELAY_NAMESPACE,
-        capacity: withDefaults(s.relay?.capacity, DEFAULT_RELAY_CAPACITY),
-      },
+      relay: resolveRelay(s, registry),
+      openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? DEFAULT_OPENBAO_MOUNT } : undefined,
       kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name)) : undefined,
       tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
       fleetPath: `sovereigns[${i}]`,

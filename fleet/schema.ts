@@ -135,6 +135,61 @@ const kitSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(60).max(3600).optional(),
 });
 
+const secretKeySourceSchema = z.strictObject({
+  namespace: dnsLabel("namespace"),
+  name: dnsLabel("Secret name"),
+  /** @default "smtp-user" */
+  userKey: z.string().min(1).optional(),
+  /** @default "smtp-pass" */
+  passwordKey: z.string().min(1).optional(),
+});
+
+const openbaoSourceSchema = z.strictObject({
+  /** KV v2 secret path below the mount, e.g. `sovereign/mothership/smtp`. */
+  path: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be a KV path such as sovereign/mothership/smtp"),
+  /** @default "smtp-user" */
+  userKey: z.string().min(1).optional(),
+  /** @default "smtp-pass" */
+  passwordKey: z.string().min(1).optional(),
+});
+
+const mothershipSchema = z.strictObject({
+  host: dnsName("mothership SMTP host"),
+  /** @default 587 */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Envelope sender the mothership accepts for this Sovereign. */
+  from: z.email("must be an email address"),
+  /** Where the mothership credentials come from: a Secret in the cluster, or an OpenBao KV v2 path. */
+  credentials: z.union([z.strictObject({ secret: secretKeySourceSchema }), z.strictObject({ openbao: openbaoSourceSchema })]),
+});
+
+const relaySchema = z.strictObject({
+  /** @default cpu "250m", memory "512Mi", storage "10Gi" */
+  capacity: capacitySchema.optional(),
+  /** Which relay the contract Secret points consumers at. @default "sovereign-local" */
+  mode: z.enum(["sovereign-local", "mothership"]).optional(),
+  /** Submission listener: 465 with implicit TLS, or 587 with STARTTLS. @default "implicit-tls" */
+  submission: z.enum(["implicit-tls", "starttls"]).optional(),
+  /** Further From addresses of the noreply account (aliases, in the Sovereign's domain). @default [] */
+  senders: z.array(z.email("must be an email address")).optional(),
+  /** In-cluster pods that submit mail to the relay. @default [{ namespace: catalyst-system }] */
+  clients: z.array(managementClientSchema).optional(),
+  /** Required with mode "mothership". */
+  mothership: mothershipSchema.optional(),
+  /** Also render `catalyst-system/catalyst-openova-kc-credentials` from the precedence contract. @default not rendered */
+  keycloakProjection: z
+    .strictObject({
+      addr: z.url("must be a URL"),
+      realm: z.string().min(1),
+      clientId: z.string().min(1),
+      /** Secret holding the Keycloak service-account client secret. @default none (kc-sa-client-secret empty) */
+      clientSecret: z.strictObject({ namespace: dnsLabel("namespace"), name: dnsLabel("Secret name"), key: z.string().min(1) }).optional(),
+      /** @default the client id */
+      audience: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
 const sovereignSchema = z.strictObject({
   /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
   name: dnsLabel("Sovereign name"),
@@ -153,12 +208,10 @@ const sovereignSchema = z.strictObject({
   tenantParentZone: dnsName("tenant parent zone").optional(),
   /** @default { prefix: "org-", create: true } */
   tenantNamespaces: tenantNamespacesSchema.optional(),
-  relay: z
-    .strictObject({
-      /** @default cpu "250m", memory "512Mi", storage "10Gi" */
-      capacity: capacitySchema.optional(),
-    })
-    .optional(),
+  /** The Sovereign's system-mail relay (`<name>-mail`). */
+  relay: relaySchema.optional(),
+  /** OpenBao, for secrets read or written by Terraform. The token comes from VAULT_TOKEN, never the fleet. @default none */
+  openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
   /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */
   kit: kitSchema.optional(),
   /** @default [] */

@@ -38,6 +38,8 @@ export interface MailServerSpec {
   readonly listeners?: readonly ListenerName[];
   /** @default true */
   readonly spamFilter?: boolean;
+  /** Adds stack-specific operations (accounts, …) to the baseline plan before the apply Job renders it. @default none */
+  readonly configure?: (plan: ConfigPlan) => void;
 }
 
 /** What {@link MailStack.addServer} built. */
@@ -119,9 +121,10 @@ export abstract class MailStack extends SovereignStack {
     });
     addDependsOn(server.statefulSet, [recoveryAdmin.secret, metricsCredential.secret]);
     const plan = buildServerPlan({ domain: spec.domain, hostname: spec.mailHost, listeners: server.listeners, spamFilter: spec.spamFilter });
+    spec.configure?.(plan);
     const applyJob = new ConfigApplyJob(this, "config-apply", {
       server,
-      plan: plan.render(),
+      plan,
       image: this.platform.cliImage,
       username: recoveryAdmin.keyRef("username"),
       password: recoveryAdmin.keyRef("password"),

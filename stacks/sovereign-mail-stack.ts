@@ -1,25 +1,151 @@
+import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1";
+import { DataVaultKvSecretV2 } from "@cdktf/provider-vault/lib/data-vault-kv-secret-v2";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { Sovereign } from "../fleet/model";
+import { GeneratedCredential } from "../constructs/credentials/generated-credential";
+import { Peer } from "../constructs/network/peer";
+import { Port } from "../constructs/network/port";
+import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
+import { SmtpCredentialsSecret } from "../constructs/smtp/smtp-credentials-secret";
+import { orderedList, ref } from "../constructs/stalwart/config/encoding";
+import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
+import { LISTENERS } from "../constructs/stalwart/listeners";
+import { addDependsOn } from "../constructs/terraform/depends-on";
+import type { Mothership, OpenBao, Relay, Sovereign } from "../fleet/model";
+import { classifyRelayHost, type RelayScope } from "../relay/relay-scope";
 import { MailStack, type MailServer } from "./mail-stack";
+import type { ProviderPin } from "./sovereign-stack";
 
-/** `<sovereign>-mail`: the Sovereign's own system-mail relay (noreply@<fqdn>) in namespace `stalwart-sovereign`. */
+export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
+export const SUBMISSION_ACCOUNT_ID = "noreply";
+
+/** What consumers are told to use, resolved from the fleet's relay mode. */
+export interface SmtpEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly from: string;
+  readonly user: string;
+  readonly password: string;
+  readonly scope: RelayScope;
+}
+
+/**
+ * `<sovereign>-mail`: the Sovereign's own system-mail relay in namespace `stalwart-sovereign`. It sends console
+ * PIN and magic-link mail as `noreply@<fqdn>` (plus the fleet's aliases) and publishes the consumer contract
+ * `catalyst-system/sovereign-smtp-credentials`. It is bootstrap-kit slot 95 as a stack of its own: it depends on
+ * the kit (deploy order), and nothing depends on it, so a failing relay apply never blocks another stack.
+ */
 export class SovereignMailStack extends MailStack {
   readonly mail: MailServer;
+  readonly submissionCredential: GeneratedCredential;
+  readonly endpoint: SmtpEndpoint;
+  readonly contract: SmtpCredentialsSecret;
+  readonly projection?: KeycloakCredentialsProjection;
 
   constructor(scope: Construct, sovereign: Sovereign) {
-    super(scope, sovereign.relay.stackName, sovereign.platform);
+    const relay = sovereign.relay;
+    super(scope, relay.stackName, sovereign.platform);
+    this.requireSlots(...relay.requiredSlots);
+
+    this.submissionCredential = new GeneratedCredential(this, "submission-credential", {
+      secretName: "stalwart-submission",
+      namespace: relay.namespace,
+      labels: { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" },
+      keys: (pw) => ({ username: relay.senderAddress, password: pw }),
+    });
     this.mail = this.addServer({
-      domain: sovereign.relay.domain,
-      namespace: sovereign.relay.namespace,
+      domain: relay.domain,
+      namespace: relay.namespace,
       createNamespace: true,
-      capacity: sovereign.relay.capacity,
-      mailHost: sovereign.relay.mailHost,
-      // It only sends system mail.
+      capacity: relay.capacity,
+      mailHost: relay.mailHost,
+      // It only sends: inbound SMTP for bounces and reports, and the one submission listener the fleet chose.
+      listeners: ["smtp", relay.submissionListener],
       spamFilter: false,
+      configure: (plan) =>
+        plan.upsert("Account", SUBMISSION_ACCOUNT_ID, ["name", "domainId"], {
+          "@type": "User",
+          name: relay.senderAddress.split("@")[0],
+          domainId: ref(PLAN_IDS.domain),
+          description: "System mail (console PIN and magic-link logins)",
+          // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and the Secret.
+          credentials: orderedList([{ "@type": "Password", secret: plan.terraformValue(this.submissionCredential.password.bcryptHash) }]),
+          aliases: orderedList(relay.aliases.map((name) => ({ name, domainId: ref(PLAN_IDS.domain), enabled: true }))),
+          roles: { "@type": "User" },
+        }),
+    });
+    const submissionPort = LISTENERS[relay.submissionListener].port;
+    for (const client of relay.clients) {
+      // Pods reach the LoadBalancer address in-cluster, where ipBlock rules do not match pod addresses.
+      this.mail.server.connections.allowFrom(Peer.pods(client.podLabels, client.namespace), [Port.tcp(submissionPort)], `submission-${client.namespace}`);
+    }
+
+    this.endpoint = relay.mode === "mothership" ? this.mothershipEndpoint(relay, sovereign) : this.localEndpoint(relay);
+    if (relay.mode === "sovereign-local" && !this.mail.server.listeners.some((l) => l.port === this.endpoint.port)) {
+      throw new Error(`relay ${relay.stackName}: contract port ${this.endpoint.port} is not a listener of the server`);
+    }
+    this.contract = new SmtpCredentialsSecret(this, "smtp-credentials", { ...this.endpoint, writer: relay.stackName });
+    // Consumers are pointed at the local relay only once its account exists; a failed apply leaves them where they were.
+    if (relay.mode === "sovereign-local") addDependsOn(this.contract, [this.mail.applyJob.job]);
+
+    if (relay.keycloakProjection) {
+      const kc = relay.keycloakProjection;
+      const clientSecret = kc.clientSecret
+        ? new DataKubernetesSecretV1(this, "keycloak-client-secret", { metadata: { namespace: kc.clientSecret.namespace, name: kc.clientSecret.name } }).data.lookup(kc.clientSecret.key)
+        : undefined;
+      this.projection = new KeycloakCredentialsProjection(this, "keycloak-projection", {
+        source: this.contract.data,
+        defaults: {
+          "kc-addr": kc.addr,
+          "kc-realm": kc.realm,
+          "kc-sa-client-id": kc.clientId,
+          "kc-audience": kc.audience,
+          "kc-sa-client-secret": clientSecret,
+        },
+      });
+    }
+
+    new TerraformOutput(this, "smtp_host", { value: this.endpoint.host, description: "SMTP host in the consumer contract" });
+    new TerraformOutput(this, "smtp_port", { value: this.endpoint.port, description: "SMTP port in the consumer contract" });
+    new TerraformOutput(this, "smtp_from", { value: this.endpoint.from, description: "Envelope sender in the consumer contract" });
+    new TerraformOutput(this, "relay_scope", { value: this.endpoint.scope, description: "sovereign-local or mothership, classified from the host" });
+    new TerraformOutput(this, "smtp_credentials_checksum", {
+      value: this.contract.checksum,
+      description: "sha256 of host|port|from|user|pass: put it on consumer pod templates so they roll when credentials change",
     });
   }
 
   get server() {
     return this.mail.server;
+  }
+
+  private localEndpoint(relay: Relay): SmtpEndpoint {
+    return {
+      host: relay.mailHost,
+      port: LISTENERS[relay.submissionListener].port,
+      from: relay.senderAddress,
+      user: relay.senderAddress,
+      password: this.submissionCredential.password.result,
+      scope: classifyRelayHost(relay.mailHost, relay.domain),
+    };
+  }
+
+  /** The central relay: address from the fleet, credentials from a named Secret or an OpenBao KV path. */
+  private mothershipEndpoint(relay: Relay, sovereign: Sovereign): SmtpEndpoint {
+    const m = relay.mothership as Mothership;
+    const c = m.credentials;
+    const data =
+      c.kind === "secret"
+        ? new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data
+        : this.openbaoSecret(sovereign.openbao as OpenBao, c.path).data;
+    return { host: m.host, port: m.port, from: m.from, user: data.lookup(c.userKey), password: data.lookup(c.passwordKey), scope: classifyRelayHost(m.host, relay.domain) };
+  }
+
+  private openbaoSecret(openbao: OpenBao, path: string): DataVaultKvSecretV2 {
+    // The token comes from VAULT_TOKEN on the machine that runs terraform, never from the fleet or the output.
+    new VaultProvider(this, "openbao", { address: openbao.address });
+    this.pinProvider("vault", VAULT_PROVIDER);
+    return new DataVaultKvSecretV2(this, "mothership-credentials", { mount: openbao.mount, name: path });
   }
 }

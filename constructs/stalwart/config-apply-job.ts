@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { selectorLabels, stableLabels, type Labels } from "../kubernetes/labels";
@@ -10,7 +11,8 @@ import { Connections } from "../network/connections";
 import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { resourcesIn } from "../terraform/depends-on";
-import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
+import { escapeTemplate } from "../terraform/escape";
+import type { ConfigPlan } from "./config/plan";
 import { MANAGEMENT_LISTENER } from "./listeners";
 import type { StalwartServer } from "./stalwart-server";
 
@@ -22,8 +24,8 @@ const CLI_UID = 65532;
 export interface ConfigApplyJobProps {
   /** The server the plan configures; the Job reaches it on the management Service. */
   readonly server: StalwartServer;
-  /** The rendered NDJSON plan. */
-  readonly plan: string;
+  /** The configuration plan to apply. */
+  readonly plan: ConfigPlan;
   /** Credentials the CLI authenticates with (Basic auth on the management listener). */
   readonly username: SecretKeyRef;
   readonly password: SecretKeyRef;
@@ -59,7 +61,8 @@ export class ConfigApplyJob extends Construct implements Workload {
     super(scope, id);
     const server = props.server;
     this.namespace = server.namespace;
-    this.planHash = createHash("sha256").update(props.plan).digest("hex").slice(0, 10);
+    this.planHash = createHash("sha256").update(props.plan.render()).digest("hex").slice(0, 10);
+    const planText = props.plan.renderForTerraform();
     const base = `${server.name}-apply`;
     this.name = base;
     const identity = { app: "stalwart-cli", instance: server.instance, component: "config-apply" };
@@ -68,7 +71,7 @@ export class ConfigApplyJob extends Construct implements Workload {
 
     this.planConfigMap = new ConfigMapV1(this, "plan", {
       metadata: { name: `${server.name}-plan`, namespace: this.namespace, labels: { ...labels } },
-      data: escapeTemplateValues({ [PLAN_FILE]: props.plan }),
+      data: { [PLAN_FILE]: planText },
     });
     const serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: { name: base, namespace: this.namespace, labels: { ...labels } },
@@ -85,7 +88,17 @@ export class ConfigApplyJob extends Construct implements Workload {
         backoffLimit: props.backoffLimit ?? 3,
         activeDeadlineSeconds: props.deadlineSeconds ?? 600,
         template: {
-          metadata: { labels: { ...labels }, annotations: { "sovereign-mail.openova.io/plan-hash": this.planHash } },
+          metadata: {
+            labels: { ...labels },
+            annotations: {
+              "sovereign-mail.openova.io/plan-hash": this.planHash,
+              // Terraform values in the plan (a regenerated password's hash) change the applied bytes but not the
+              // plan's shape: their checksum replaces the Job so the new values are applied too.
+              ...(props.plan.terraformExpressions.length > 0
+                ? { "sovereign-mail.openova.io/plan-values": Fn.nonsensitive(Fn.sha256(Fn.join("|", [...props.plan.terraformExpressions]))) }
+                : {}),
+            },
+          },
           spec: {
             restartPolicy: "Never",
             serviceAccountName: base,

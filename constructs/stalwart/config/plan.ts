@@ -1,3 +1,4 @@
+import { escapeTemplate } from "../../terraform/escape";
 import { SINGLETONS, type CollectionName, type ObjectBodies, type SingletonName } from "./objects";
 
 /** One line of a `stalwart-cli apply` plan. Only idempotent operations: the same plan applied twice converges. */
@@ -12,6 +13,7 @@ export type PlanOperation =
   | { readonly "@type": "update"; readonly object: SingletonName; readonly value: Readonly<Record<string, unknown>> };
 
 const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
+const PLACEHOLDER = /\{\{terraform:(\d+)\}\}/g;
 
 /**
  * An ordered, idempotent Stalwart configuration plan: `upsert` for objects (matched on a natural key),
@@ -21,6 +23,17 @@ const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
 export class ConfigPlan {
   private readonly ops: PlanOperation[] = [];
   private readonly clientIds = new Set<string>();
+  private readonly terraformValues: string[] = [];
+
+  /**
+   * A value Terraform knows only at apply time (e.g. a generated password's bcrypt hash). The plan holds a
+   * placeholder; {@link renderForTerraform} puts the expression in its place, so the value reaches the cluster
+   * without ever being in synthesized JSON.
+   */
+  terraformValue(expression: string): string {
+    this.terraformValues.push(expression);
+    return `{{terraform:${this.terraformValues.length - 1}}}`;
+  }
 
   /** Creates or updates the object whose `matchOn` properties equal those of `body`. */
   upsert<K extends CollectionName>(object: K, clientId: string, matchOn: readonly (keyof ObjectBodies[K] & string)[], body: ObjectBodies[K]): this {
@@ -43,13 +56,23 @@ export class ConfigPlan {
     return this;
   }
 
+  /** The Terraform expressions behind the placeholders, in placeholder order. */
+  get terraformExpressions(): readonly string[] {
+    return this.terraformValues;
+  }
+
   get operations(): readonly PlanOperation[] {
     return this.ops;
   }
 
-  /** NDJSON, one operation per line, with a trailing newline. */
+  /** NDJSON, one operation per line, with a trailing newline; Terraform values appear as placeholders. */
   render(): string {
     return this.ops.map((op) => JSON.stringify(canonical(op))).join("\n") + "\n";
+  }
+
+  /** The plan as Terraform text: literal text escaped (`$${`, `%%{`), placeholders replaced by their expressions. */
+  renderForTerraform(): string {
+    return escapeTemplate(this.render()).replace(PLACEHOLDER, (_m, i: string) => this.terraformValues[Number(i)]);
   }
 
   private assertRefsResolve(body: unknown, where: string): void {

@@ -1,0 +1,55 @@
+/**
+ * `npm run smtp:resolve -- --source <json> [--target <json>] [--defaults <json>] [--show-secrets]`: resolves the
+ * projection Secret from the SMTP precedence contract and prints each key with the input it came from.
+ * Each argument is a JSON object of Secret keys (or a path to a file holding one). Secret values are masked
+ * unless --show-secrets is given.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { PROJECTION_KEYS, resolveProjection, type SecretData } from "../relay/smtp-precedence";
+
+const USAGE = "usage: npm run smtp:resolve -- --source <json|file> [--target <json|file>] [--defaults <json|file>] [--show-secrets]";
+const SECRET_KEYS = new Set(["smtp-pass", "kc-sa-client-secret"]);
+
+function readObject(flag: string, text: string): SecretData {
+  const raw = existsSync(text) ? readFileSync(text, "utf8") : text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`--${flag}: not JSON (${(err as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`--${flag}: expected a JSON object of Secret keys`);
+  for (const [k, v] of Object.entries(parsed)) if (typeof v !== "string") throw new Error(`--${flag}: value of "${k}" must be a string`);
+  return parsed as SecretData;
+}
+
+export function runSmtpResolve(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { source: { type: "string" }, target: { type: "string" }, defaults: { type: "string" }, "show-secrets": { type: "boolean", default: false } },
+      strict: true,
+    });
+    if (values.source === undefined) throw new Error("--source is required");
+    const resolved = resolveProjection(
+      readObject("source", values.source),
+      values.target !== undefined ? readObject("target", values.target) : undefined,
+      values.defaults !== undefined ? readObject("defaults", values.defaults) : undefined,
+    );
+    const shown = Object.fromEntries(
+      PROJECTION_KEYS.map((k) => {
+        const { value, origin } = resolved[k];
+        const masked = SECRET_KEYS.has(k) && !values["show-secrets"] && value !== "" ? `<${value.length} bytes>` : value;
+        return [k, { value: masked, from: origin }];
+      }),
+    );
+    out(`${JSON.stringify(shown, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = runSmtpResolve(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
