@@ -1,0 +1,234 @@
+import { runSmtpResolve } from "../bin/smtp-resolve";
+import { classifyRelayHost } from "../relay/relay-scope";
+import { PROJECTION_KEYS, projectionValues, resolveProjection, type SecretData } from "../relay/smtp-precedence";
+import { ingressAllowed, podToPodAllowed } from "./helpers/network-policy-eval";
+import { secretLiteralProblems } from "./helpers/semantic";
+import { synthExample, synthFleetYaml } from "./helpers/synth";
+import { resourcesOf, type TfJson } from "./helpers/terraform-json";
+import { podWorkloads } from "./helpers/workloads";
+
+const secretNamed = (json: TfJson, namespace: string, name: string) =>
+  resourcesOf(json, "kubernetes_secret_v1").find((r) => r.body.metadata.namespace === namespace && r.body.metadata.name === name)?.body;
+
+const fleetYaml = (relay: string, extra = "") => `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+${extra}    relay:
+${relay}
+`;
+
+describe("SMTP precedence contract: decision table", () => {
+  const resolve = (source: SecretData, target?: SecretData, defaults?: SecretData) => resolveProjection(source, target, defaults);
+
+  // Each row: inputs → expected [value, origin] for one key.
+  it.each([
+    ["smtp-user from source smtp-*", { "smtp-user": "s", user: "legacy" }, { "smtp-user": "t" }, undefined, "smtp-user", "s", "source"],
+    ["smtp-user from source legacy", { user: "legacy" }, { "smtp-user": "t" }, undefined, "smtp-user", "legacy", "source-legacy"],
+    ["smtp-user from existing target", {}, { "smtp-user": "t" }, undefined, "smtp-user", "t", "target"],
+    ["smtp-user empty when nothing is present", {}, {}, { "smtp-user": "d" }, "smtp-user", "", "empty"],
+    ["an empty source value does not count", { "smtp-pass": "", password: "legacy" }, { "smtp-pass": "t" }, undefined, "smtp-pass", "legacy", "source-legacy"],
+    ["smtp-pass from source smtp-*", { "smtp-pass": "s", password: "legacy" }, { "smtp-pass": "t" }, undefined, "smtp-pass", "s", "source"],
+    ["smtp-pass from existing target", { password: "" }, { "smtp-pass": "t" }, undefined, "smtp-pass", "t", "target"],
+    ["smtp-host from source", { "smtp-host": "s" }, { "smtp-host": "t" }, { "smtp-host": "d" }, "smtp-host", "s", "source"],
+    ["smtp-host from existing target", {}, { "smtp-host": "t" }, { "smtp-host": "d" }, "smtp-host", "t", "target"],
+    ["smtp-host from defaults", {}, {}, { "smtp-host": "d" }, "smtp-host", "d", "defaults"],
+    ["smtp-port never from a legacy key", { port: "25" }, undefined, { "smtp-port": "587" }, "smtp-port", "587", "defaults"],
+    ["smtp-from from source", { "smtp-from": "s@x" }, { "smtp-from": "t@x" }, undefined, "smtp-from", "s@x", "source"],
+    ["kc-addr: existing target wins", { "kc-addr": "s" }, { "kc-addr": "t" }, undefined, "kc-addr", "t", "target"],
+    ["kc-addr: then source", { "kc-addr": "s" }, {}, undefined, "kc-addr", "s", "source"],
+    ["kc-sa-client-secret: target wins", { "kc-sa-client-secret": "s" }, { "kc-sa-client-secret": "t" }, undefined, "kc-sa-client-secret", "t", "target"],
+    ["kc-audience defaults to the client id", { "kc-sa-client-id": "catalyst" }, {}, undefined, "kc-audience", "catalyst", "client-id"],
+    ["kc-audience from existing target", { "kc-sa-client-id": "catalyst" }, { "kc-audience": "aud" }, undefined, "kc-audience", "aud", "target"],
+  ] as const)("%s", (_row, source, target, defaults, key, value, origin) => {
+    expect(resolve(source, target, defaults)[key]).toEqual({ value, origin });
+  });
+
+  it("always yields every projection key", () => {
+    expect(Object.keys(projectionValues(resolve({})))).toEqual([...PROJECTION_KEYS]);
+  });
+});
+
+describe("npm run smtp:resolve", () => {
+  const run = (...argv: string[]) => {
+    let out = "";
+    let err = "";
+    const code = runSmtpResolve(argv, (t) => (out += t), (t) => (err += t));
+    return { code, out, err };
+  };
+
+  it("prints each key with its origin and masks secrets", () => {
+    const r = run("--source", '{"user":"noreply","password":"s3cret-value","smtp-host":"mail.x"}', "--target", '{"smtp-user":"old"}', "--defaults", '{"smtp-port":"587"}');
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.out);
+    expect(parsed["smtp-user"]).toEqual({ value: "noreply", from: "source-legacy" });
+    expect(parsed["smtp-pass"]).toEqual({ value: "<12 bytes>", from: "source-legacy" });
+    expect(parsed["smtp-port"]).toEqual({ value: "587", from: "defaults" });
+    expect(r.out).not.toContain("s3cret-value");
+    expect(JSON.parse(run("--source", '{"smtp-pass":"p"}', "--show-secrets").out)["smtp-pass"].value).toBe("p");
+  });
+
+  it("rejects bad input with a usage error", () => {
+    expect(run().err).toContain("--source is required");
+    expect(run("--source", "{nope").err).toMatch(/--source: not JSON/);
+    expect(run("--source", '{"smtp-port":587}').err).toContain('value of "smtp-port" must be a string');
+    expect(run("--source", "{}").code).toBe(0);
+    expect(run("--bogus").code).toBe(2);
+  });
+});
+
+describe("relay scope", () => {
+  it.each([
+    ["mail.omantel.example.org", "sovereign-local"],
+    ["omantel.example.org", "sovereign-local"],
+    ["stalwart-management.stalwart-sovereign.svc.cluster.local", "sovereign-local"],
+    ["relay.mail.svc", "sovereign-local"],
+    ["localhost", "sovereign-local"],
+    ["127.0.0.1", "sovereign-local"],
+    ["mail.openova.io", "mothership"],
+    ["notomantel.example.org", "mothership"],
+  ])("%s is %s", (host, scope) => {
+    expect(classifyRelayHost(host, "omantel.example.org")).toBe(scope);
+  });
+});
+
+describe("the relay stack of the example fleet", () => {
+  const example = synthExample();
+  const relay = example.stacks.relays[0];
+  const json = example.json["fsn1-mail"];
+  const contract = secretNamed(json, "catalyst-system", "sovereign-smtp-credentials");
+
+  it("publishes the contract with both key shapes carrying the same bytes", () => {
+    expect(contract.data["smtp-host"]).toBe("mail.omantel.example.org");
+    expect(contract.data["smtp-from"]).toBe("noreply@omantel.example.org");
+    expect(contract.data["smtp-user"]).toBe("noreply@omantel.example.org");
+    expect(contract.data.user).toBe(contract.data["smtp-user"]);
+    expect(contract.data.password).toBe(contract.data["smtp-pass"]);
+    expect(contract.data["smtp-pass"]).toMatch(/^\$\{random_password\.submission-credential[^}]*\.result\}$/);
+    expect(Object.values(contract.data).every((v) => !String(v).endsWith("\n"))).toBe(true);
+    expect(secretLiteralProblems(json)).toEqual([]);
+  });
+
+  it("records writer and scope, and offers a checksum for consumer pod templates", () => {
+    expect(contract.metadata.annotations).toMatchObject({
+      "catalyst.openova.io/seeded-by": "sovereign-mail/fsn1-mail",
+      "catalyst.openova.io/relay-scope": "sovereign-local",
+      "catalyst.openova.io/seed-phase": "phase-2-sovereign-local-relay",
+    });
+    expect(contract.metadata.labels["catalyst.openova.io/relay-scope"]).toBe("sovereign-local");
+    const checksum = json.output.smtp_credentials_checksum.value as string;
+    expect(checksum).toMatch(/^\$\{nonsensitive\(sha256\(join\("\|", \["mail\.omantel\.example\.org", "465", "noreply@omantel\.example\.org", "noreply@omantel\.example\.org", random_password\.submission-credential[^)]*\.result\]\)\)\)\}$/);
+    expect(contract.metadata.annotations["checksum/smtp-config"]).toBe(checksum);
+  });
+
+  it("points consumers at a port the server really listens on, only after its account exists", () => {
+    const [server] = podWorkloads(json);
+    expect(server.ports.map((p) => p.port)).toContain(Number(contract.data["smtp-port"]));
+    expect(contract.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
+  });
+
+  it("creates the noreply account with the generated password's bcrypt hash, one submission listener and no IMAP", () => {
+    const account = relay.mail.plan.operations.find((o) => o.object === "Account")!;
+    expect(account).toMatchObject({ "@type": "upsert", matchOn: ["name", "domainId"], value: { noreply: { "@type": "User", name: "noreply", domainId: "#domain" } } });
+    expect(relay.server.listeners.map((l) => l.name)).toEqual(["smtp", "submissions", "http"]);
+    const plan = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"];
+    expect(plan).toMatch(/"secret":"\$\{random_password\.submission-credential[^}]*\.bcrypt_hash\}"/);
+  });
+
+  it("lets the platform's pods submit in-cluster, and no other namespace", () => {
+    const serverPod = { namespace: "stalwart-sovereign", labels: { ...relay.server.selector } };
+    expect(ingressAllowed(json, serverPod, { pod: { namespace: "catalyst-system", labels: { app: "catalyst-api" } } }, { port: 465 })).toBe(true);
+    expect(ingressAllowed(json, serverPod, { pod: { namespace: "catalyst-system", labels: { app: "catalyst-api" } } }, { port: 8080 })).toBe(false);
+    expect(ingressAllowed(json, serverPod, { pod: { namespace: "default", labels: {} } }, { port: 465 })).toBe(false);
+    expect(podToPodAllowed(json, { namespace: "stalwart-sovereign", labels: { ...relay.mail.applyJob.selector } }, serverPod, { port: 8080 })).toBe(true);
+  });
+});
+
+describe("relay variants", () => {
+  it("uses 587 with STARTTLS when asked, and the contract follows the listener", () => {
+    const { json, stacks } = synthFleetYaml(fleetYaml("      submission: starttls\n      senders: [pin@omantel.example.org, login@omantel.example.org]"));
+    const contract = secretNamed(json["fsn1-mail"], "catalyst-system", "sovereign-smtp-credentials");
+    expect(contract.data["smtp-port"]).toBe("587");
+    expect(stacks.relays[0].server.listeners.map((l) => l.name)).toEqual(["smtp", "submission", "http"]);
+    const account = stacks.relays[0].mail.plan.operations.find((o) => o.object === "Account")!.value as Record<string, { aliases: unknown }>;
+    expect(account.noreply.aliases).toEqual({ "0": { name: "login", domainId: "#domain", enabled: true }, "1": { name: "pin", domainId: "#domain", enabled: true } });
+  });
+
+  it("writes the contract the same way in mothership mode, credentials from a named Secret, scope mothership", () => {
+    const { json } = synthFleetYaml(
+      fleetYaml(`      mode: mothership
+      mothership:
+        host: mail.openova.io
+        from: noreply@openova.io
+        credentials: {secret: {namespace: catalyst-system, name: mothership-smtp}}`),
+    );
+    const stack = json["fsn1-mail"];
+    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
+    expect(contract.data).toMatchObject({ "smtp-host": "mail.openova.io", "smtp-port": "587", "smtp-from": "noreply@openova.io" });
+    expect(contract.data["smtp-user"]).toMatch(/^\$\{data\.kubernetes_secret_v1\.mothership-credentials\.data\["smtp-user"\]\}$/);
+    expect(contract.data.password).toBe(contract.data["smtp-pass"]);
+    expect(contract.metadata.annotations["catalyst.openova.io/relay-scope"]).toBe("mothership");
+    expect(contract.metadata.annotations["catalyst.openova.io/seed-phase"]).toBe("phase-1-mothership-relay");
+    // The local relay still runs, but the contract does not wait for it.
+    expect(contract.depends_on).toBeUndefined();
+    expect(stack.output.relay_scope.value).toBe("mothership");
+  });
+
+  it("reads mothership credentials from OpenBao through the vault provider, token from the environment", () => {
+    const { json } = synthFleetYaml(
+      fleetYaml(
+        `      mode: mothership
+      mothership:
+        host: mail.openova.io
+        port: 465
+        from: noreply@openova.io
+        credentials: {openbao: {path: sovereign/mothership/smtp}}`,
+        "    openbao: {address: https://bao.omantel.example.org}\n",
+      ),
+    );
+    const stack = json["fsn1-mail"];
+    expect(stack.provider.vault).toEqual([{ address: "https://bao.omantel.example.org" }]);
+    expect(stack.terraform.required_providers.vault).toEqual({ source: "hashicorp/vault", version: "5.6.0" });
+    expect(stack.data.vault_kv_secret_v2["mothership-credentials"]).toEqual({ mount: "secret", name: "sovereign/mothership/smtp" });
+    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
+    expect(contract.data["smtp-pass"]).toBe('${data.vault_kv_secret_v2.mothership-credentials.data["smtp-pass"]}');
+    expect(secretLiteralProblems(stack)).toEqual([]);
+  });
+
+  it("renders the Keycloak projection from the contract with the precedence rules", () => {
+    const { json } = synthFleetYaml(
+      fleetYaml(`      keycloakProjection:
+        addr: http://keycloak.keycloak.svc
+        realm: sovereign
+        clientId: catalyst-api-server
+        clientSecret: {namespace: keycloak, name: catalyst-kc-sa-credentials, key: client-secret}`),
+    );
+    const stack = json["fsn1-mail"];
+    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
+    const projection = secretNamed(stack, "catalyst-system", "catalyst-openova-kc-credentials");
+    expect(Object.keys(projection.data).sort()).toEqual([...PROJECTION_KEYS].sort());
+    expect(projection.data).toMatchObject({
+      "kc-addr": "http://keycloak.keycloak.svc",
+      "kc-realm": "sovereign",
+      "kc-sa-client-id": "catalyst-api-server",
+      "kc-audience": "catalyst-api-server",
+      "smtp-host": contract.data["smtp-host"],
+      "smtp-pass": contract.data["smtp-pass"],
+      "smtp-user": contract.data["smtp-user"],
+    });
+    expect(projection.data["kc-sa-client-secret"]).toBe('${data.kubernetes_secret_v1.keycloak-client-secret.data["client-secret"]}');
+  });
+
+  it("gives two Sovereigns two independent relay stacks", () => {
+    const { stacks, json } = synthFleetYaml(`version: 1
+sovereigns:
+  - {name: fsn1, fqdn: omantel.example.org, cluster: {context: fsn1}}
+  - {name: hel1, fqdn: helsinki.example.net, cluster: {context: hel1}}
+`);
+    expect(stacks.relays.map((s) => s.stackName)).toEqual(["fsn1-mail", "hel1-mail"]);
+    expect(stacks.relays.flatMap((s) => s.dependencies)).toEqual([]);
+    expect(json["hel1-mail"].provider.kubernetes).toEqual([{ config_context: "hel1", config_path: "~/.kube/config" }]);
+    expect(secretNamed(json["hel1-mail"], "catalyst-system", "sovereign-smtp-credentials").data["smtp-host"]).toBe("mail.helsinki.example.net");
+  });
+});
