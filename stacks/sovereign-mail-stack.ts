@@ -7,28 +7,18 @@ import { GeneratedCredential } from "../constructs/credentials/generated-credent
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
-import { SmtpCredentialsSecret } from "../constructs/smtp/smtp-credentials-secret";
+import { SmtpCredentialsSecret, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
 import { orderedList, ref } from "../constructs/stalwart/config/encoding";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS } from "../constructs/stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Mothership, OpenBao, Relay, Sovereign } from "../fleet/model";
-import { classifyRelayHost, type RelayScope } from "../relay/relay-scope";
+import { classifyRelayHost } from "../relay/relay-scope";
 import { MailStack, type MailServer } from "./mail-stack";
 import type { ProviderPin } from "./sovereign-stack";
 
 export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
 export const SUBMISSION_ACCOUNT_ID = "noreply";
-
-/** What consumers are told to use, resolved from the fleet's relay mode. */
-export interface SmtpEndpoint {
-  readonly host: string;
-  readonly port: number;
-  readonly from: string;
-  readonly user: string;
-  readonly password: string;
-  readonly scope: RelayScope;
-}
 
 /**
  * `<sovereign>-mail`: the Sovereign's own system-mail relay in namespace `stalwart-sovereign`. It sends console

@@ -7,7 +7,8 @@ import { SEED_PHASE, type RelayScope } from "../../relay/relay-scope";
 export const SMTP_CREDENTIALS_SECRET = { namespace: "catalyst-system", name: "sovereign-smtp-credentials" } as const;
 export const SMTP_CHECKSUM_ANNOTATION = "checksum/smtp-config";
 
-export interface SmtpCredentialsProps {
+/** What consumers are told to use. */
+export interface SmtpEndpoint {
   /** SMTP host consumers connect to. */
   readonly host: string;
   /** A port the relay really listens on. */
@@ -20,6 +21,9 @@ export interface SmtpCredentialsProps {
   readonly password: string;
   /** Classified from the resolved host. */
   readonly scope: RelayScope;
+}
+
+export interface SmtpCredentialsProps extends SmtpEndpoint {
   /** The stack that writes the Secret, recorded for operators. */
   readonly writer: string;
 }
