@@ -53,6 +53,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     loadBalancer: {type: NodePort}
     tenants:
       - {id: acme, domain: {mode: free-subdomain}}
@@ -117,6 +118,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     stalwart: {digest: "sha256:${"a".repeat(64)}"}
     tenantParentZone: mail.omantel.example.org
     tenants:
@@ -135,7 +137,7 @@ sovereigns:
       fc.property(label, fc.uniqueArray(label, { minLength: 0, maxLength: 6 }), (sov, ids) => {
         const tenants = ids.map((id) => `      - {id: ${id}, domain: {mode: free-subdomain}}`).join("\n");
         const fleet = parseFleet(
-          `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    tenants:${ids.length ? `\n${tenants}` : " []"}\n`,
+          `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    openbao: {address: \"https://bao.example.org\"}\n    tenants:${ids.length ? `\n${tenants}` : " []"}\n`,
           "generated.yaml",
         );
         for (const t of fleet.sovereigns[0].tenants) {

@@ -196,6 +196,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}
     kit: {include: [bp-cilium, bp-cert-manager, bp-catalyst-platform], defaultVersion: "1.0.0"}
     tenants:

@@ -110,6 +110,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     stalwart: {image: "${image}"}
     tenants:
       - {id: acme, domain: {mode: free-subdomain}}

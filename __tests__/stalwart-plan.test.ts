@@ -98,7 +98,7 @@ describe("upstream registry schema", () => {
         const tenants = ids
           .map((id) => `      - {id: ${id}, domain: ${byo ? `{mode: byo, name: ${id}.customer.example}` : "{mode: free-subdomain}"}}`)
           .join("\n");
-        const yaml = `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    tenants:\n${tenants}\n`;
+        const yaml = `version: 1\nsovereigns:\n  - name: ${sov}\n    fqdn: ${sov}.example.org\n    cluster: {context: c}\n    openbao: {address: \"https://bao.example.org\"}\n    tenants:\n${tenants}\n`;
         const { stacks: generated } = synthFleetYaml(yaml);
         for (const s of [...generated.relays, ...generated.tenants]) expect(conformanceProblems(s.mail.plan.operations)).toEqual([]);
       }),
@@ -244,6 +244,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     tenants:
       - {id: acme, domain: {mode: byo, name: ${domain}}, capacity: {cpu: "${cpu}"}}
 `;

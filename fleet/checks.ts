@@ -75,6 +75,12 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
         add(domainPath, `mail host "${tenant.mailHost}" is not a valid DNS name (≤ 253 octets, labels ≤ 63)`);
       }
       claim("domain", tenant.domain, domainPath, "mail domain");
+      if (tenant.secrets.seedFromTerraform && !s.openbao) {
+        add(at("secretsSeededElsewhere"), "Terraform seeds the tenant's OpenBao paths: set the Sovereign's openbao.address, or mark the tenant secretsSeededElsewhere: true");
+      }
+      if (tenant.webmail && tenant.webmail.host === tenant.mailHost) {
+        add(at("webmail", "host"), `webmail host must differ from the mail host "${tenant.mailHost}" (the MX name must never resolve to the HTTP gateway)`);
+      }
       if (t.domain.mode === "byo") {
         for (const owner of fleet.sovereigns) {
           const zones = new Set([owner.fqdn, ...owner.tenants.filter((x) => x.domainMode === "free-subdomain").map((x) => parentOf(x.domain))]);

@@ -19,3 +19,14 @@ export const RELAY_SENDER_LOCAL_PART = "noreply";
 export const DEFAULT_RELAY_CLIENTS = [{ namespace: "catalyst-system", podLabels: {} }] as const;
 export const DEFAULT_MOTHERSHIP_PORT = 587;
 export const DEFAULT_OPENBAO_MOUNT = "secret";
+
+/** Tenant integration defaults (the platform's conventions). */
+export const DEFAULT_ISSUER_PATTERN = "https://keycloak.{domain}/realms/{prefix}-{id}";
+export const DEFAULT_REALM_PREFIX = "org";
+export const DEFAULT_OIDC_CLIENT_ID = "stalwart";
+export const DEFAULT_CLUSTER_SECRET_STORE = "vault-region1";
+export const DEFAULT_REFRESH_INTERVAL = "1h";
+export const DEFAULT_CLUSTER_ISSUER = "letsencrypt-dns01-prod-powerdns";
+export const DEFAULT_WEBMAIL_IMAGE = "djmaze/snappymail:v2.38.2";
+export const DEFAULT_GATEWAY = { name: "cilium-gateway-console", namespace: "kube-system" } as const;
+export const WEBMAIL_HOST_PREFIX = "webmail";

@@ -44,6 +44,30 @@ export interface SovereignPlatform {
 
 export type DomainMode = "free-subdomain" | "byo";
 
+export interface TenantOidc {
+  readonly issuerUrl: string;
+  /** `requireAudience`: the Stalwart client id. */
+  readonly clientId: string;
+}
+
+export interface TenantWebmail {
+  readonly host: string;
+  readonly image: string;
+  readonly gateway: { readonly name: string; readonly namespace: string };
+}
+
+/** Where a tenant's secrets live in OpenBao, and how they reach the cluster. */
+export interface TenantSecrets {
+  readonly clusterSecretStore: string;
+  readonly refreshInterval: string;
+  /** `sovereign/<fqdn>/stalwart/<id>/admin` */
+  readonly adminPath: string;
+  /** `sovereign/<fqdn>/stalwart/<id>/oidc` */
+  readonly oidcPath: string;
+  /** Terraform writes the paths (unless seeded elsewhere), so an ExternalSecret never points at an empty path. */
+  readonly seedFromTerraform: boolean;
+}
+
 export interface Tenant {
   readonly id: string;
   /** `<sovereign>-tenant-<id>` */
@@ -56,6 +80,12 @@ export interface Tenant {
   readonly namespace: string;
   readonly createNamespace: boolean;
   readonly capacity: Capacity;
+  readonly oidc: TenantOidc;
+  /** Undefined when webmail is disabled. */
+  readonly webmail?: TenantWebmail;
+  readonly secrets: TenantSecrets;
+  /** cert-manager ClusterIssuer for the mail (and webmail) host certificate. */
+  readonly clusterIssuer: string;
   /** Where this tenant sits in the fleet file, for error messages (`sovereigns[0].tenants[1]`). */
   readonly fleetPath: string;
 }

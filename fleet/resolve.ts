@@ -1,4 +1,13 @@
 import {
+  DEFAULT_CLUSTER_ISSUER,
+  DEFAULT_CLUSTER_SECRET_STORE,
+  DEFAULT_GATEWAY,
+  DEFAULT_ISSUER_PATTERN,
+  DEFAULT_OIDC_CLIENT_ID,
+  DEFAULT_REALM_PREFIX,
+  DEFAULT_REFRESH_INTERVAL,
+  DEFAULT_WEBMAIL_IMAGE,
+  WEBMAIL_HOST_PREFIX,
   DEFAULT_MOTHERSHIP_PORT,
   DEFAULT_OPENBAO_MOUNT,
   DEFAULT_RELAY_CLIENTS,
@@ -46,6 +55,12 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
 function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Tenant {
   const domain =
     t.domain.mode === "byo" ? t.domain.name : freeSubdomainOf(t.id, t.domain.parentZone ?? s.tenantParentZone ?? s.fqdn);
+  const prefix = s.keycloak?.realmPrefix ?? DEFAULT_REALM_PREFIX;
+  const issuerUrl =
+    t.oidc?.issuerUrl ??
+    (s.keycloak?.issuerPattern ?? DEFAULT_ISSUER_PATTERN).replaceAll("{domain}", domain).replaceAll("{prefix}", prefix).replaceAll("{id}", t.id);
+  const secretsBase = `sovereign/${s.fqdn}/stalwart/${t.id}`;
+  const webmailEnabled = t.webmail?.enabled ?? s.webmail?.enabled ?? true;
   return {
     id: t.id,
     stackName: tenantStackName(s.name, t.id),
@@ -55,6 +70,22 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
     namespace: t.namespace ?? `${s.tenantNamespaces?.prefix ?? DEFAULT_TENANT_NAMESPACE_PREFIX}${t.id}`,
     createNamespace: s.tenantNamespaces?.create ?? true,
     capacity: withDefaults(t.capacity, DEFAULT_TENANT_CAPACITY),
+    oidc: { issuerUrl, clientId: s.keycloak?.clientId ?? DEFAULT_OIDC_CLIENT_ID },
+    webmail: webmailEnabled
+      ? {
+          host: t.webmail?.host ?? `${WEBMAIL_HOST_PREFIX}.${domain}`,
+          image: s.webmail?.image ?? DEFAULT_WEBMAIL_IMAGE,
+          gateway: s.webmail?.gateway ?? DEFAULT_GATEWAY,
+        }
+      : undefined,
+    secrets: {
+      clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? DEFAULT_CLUSTER_SECRET_STORE,
+      refreshInterval: s.externalSecrets?.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
+      adminPath: `${secretsBase}/admin`,
+      oidcPath: `${secretsBase}/oidc`,
+      seedFromTerraform: !(t.secretsSeededElsewhere ?? false),
+    },
+    clusterIssuer: s.clusterIssuer ?? DEFAULT_CLUSTER_ISSUER,
     fleetPath,
   };
 }

@@ -103,6 +103,18 @@ const tenantDomainSchema = z.discriminatedUnion("mode", [
   }),
 ]);
 
+const tenantOidcSchema = z.strictObject({
+  /** Overrides the issuer derived from the Sovereign's keycloak.issuerPattern. */
+  issuerUrl: z.url("must be a URL").optional(),
+});
+
+const tenantWebmailSchema = z.strictObject({
+  /** @default the Sovereign's webmail.enabled */
+  enabled: z.boolean().optional(),
+  /** @default "webmail.<domain>" */
+  host: dnsName("webmail host").optional(),
+});
+
 const tenantSchema = z.strictObject({
   /** Tenant id: part of the stack, namespace and Kubernetes object names. */
   id: dnsLabel("tenant id"),
@@ -111,6 +123,35 @@ const tenantSchema = z.strictObject({
   capacity: capacitySchema.optional(),
   /** Namespace of the tenant's server. @default "<tenantNamespacePrefix><id>" */
   namespace: dnsLabel("namespace").optional(),
+  oidc: tenantOidcSchema.optional(),
+  webmail: tenantWebmailSchema.optional(),
+  /** The OpenBao paths are seeded by another system; Terraform does not write them. @default false */
+  secretsSeededElsewhere: z.boolean().optional(),
+});
+
+const keycloakSchema = z.strictObject({
+  /** Issuer URL pattern; {domain}, {prefix} and {id} are replaced. @default "https://keycloak.{domain}/realms/{prefix}-{id}" */
+  issuerPattern: z.string().regex(/^https:\/\/[^\s]+$/, "must be an https URL pattern").optional(),
+  /** Realm prefix (the platform has used "sme" and "org"). @default "org" */
+  realmPrefix: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case alphanumerics and '-'").optional(),
+  /** The Stalwart client id; tokens must carry it as audience. @default "stalwart" */
+  clientId: z.string().min(1).optional(),
+});
+
+const externalSecretsSchema = z.strictObject({
+  /** @default "vault-region1" */
+  clusterSecretStore: dnsLabel("ClusterSecretStore name").optional(),
+  /** @default "1h" */
+  refreshInterval: z.string().regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "1h" or "15m"').optional(),
+});
+
+const webmailSchema = z.strictObject({
+  /** @default true */
+  enabled: z.boolean().optional(),
+  /** @default "djmaze/snappymail:v2.38.2" */
+  image: z.string().min(1).optional(),
+  /** Parent gateway of the webmail HTTPRoute. @default { name: cilium-gateway-console, namespace: kube-system } */
+  gateway: z.strictObject({ name: dnsLabel("gateway name"), namespace: dnsLabel("namespace") }).optional(),
 });
 
 const tenantNamespacesSchema = z.strictObject({
@@ -210,6 +251,14 @@ const sovereignSchema = z.strictObject({
   tenantNamespaces: tenantNamespacesSchema.optional(),
   /** The Sovereign's system-mail relay (`<name>-mail`). */
   relay: relaySchema.optional(),
+  /** Tenant login through each tenant's Keycloak realm (OIDC). */
+  keycloak: keycloakSchema.optional(),
+  /** How tenant secrets reach the cluster from OpenBao. */
+  externalSecrets: externalSecretsSchema.optional(),
+  /** Tenant webmail (SnappyMail) behind the cluster gateway. */
+  webmail: webmailSchema.optional(),
+  /** cert-manager ClusterIssuer (DNS-01) for tenant mail and webmail hosts. @default "letsencrypt-dns01-prod-powerdns" */
+  clusterIssuer: dnsLabel("ClusterIssuer name").optional(),
   /** OpenBao, for secrets read or written by Terraform. The token comes from VAULT_TOKEN, never the fleet. @default none */
   openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
   /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */

@@ -4,12 +4,13 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { GeneratedCredential } from "../constructs/credentials/generated-credential";
+import type { ServerCredential } from "../constructs/credentials/server-credential";
 import { Peer } from "../constructs/network/peer";
 import { ConfigApplyJob } from "../constructs/stalwart/config-apply-job";
 import type { ConfigPlan } from "../constructs/stalwart/config/plan";
 import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME } from "../constructs/stalwart/config/server-plan";
 import type { ListenerName } from "../constructs/stalwart/listeners";
-import { RECOVERY_ADMIN_ENV, StalwartServer } from "../constructs/stalwart/stalwart-server";
+import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Capacity, PodSetRef, SovereignPlatform } from "../fleet/model";
 import { SovereignStack, type ProviderPin } from "./sovereign-stack";
@@ -23,6 +24,7 @@ export const RANDOM_PROVIDER: ProviderPin = { source: "hashicorp/random", versio
 
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
 export const RECOVERY_ADMIN_USER = "admin";
+export const RECOVERY_ADMIN_SECRET = "stalwart-recovery-admin";
 
 export interface MailServerSpec {
   /** The mail domain the server is authoritative for. */
@@ -40,6 +42,15 @@ export interface MailServerSpec {
   readonly spamFilter?: boolean;
   /** Adds stack-specific operations (accounts, …) to the baseline plan before the apply Job renders it. @default none */
   readonly configure?: (plan: ConfigPlan) => void;
+  /**
+   * The recovery admin (keys `STALWART_RECOVERY_ADMIN`, `username`, `password`).
+   * @default a Terraform-generated password in Secret `stalwart-recovery-admin`
+   */
+  readonly recoveryAdmin?: ServerCredential;
+  /** Mounted TLS Secret (`tls.crt`, `tls.key`) the plan's Certificate object points at. @default none */
+  readonly tlsSecretName?: string;
+  /** Also a ClusterIP Service for the public listeners, for in-cluster clients such as webmail. @default false */
+  readonly internalService?: boolean;
 }
 
 /** What {@link MailStack.addServer} built. */
@@ -47,7 +58,7 @@ export interface MailServer {
   readonly server: StalwartServer;
   readonly plan: ConfigPlan;
   readonly applyJob: ConfigApplyJob;
-  readonly recoveryAdmin: GeneratedCredential;
+  readonly recoveryAdmin: ServerCredential;
   readonly metricsCredential: GeneratedCredential;
 }
 
@@ -93,12 +104,14 @@ export abstract class MailStack extends SovereignStack {
       : undefined;
     const clusterDns = podSetPeer(this.platform.clusterDns);
     const credentialLabels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
-    const recoveryAdmin = new GeneratedCredential(this, "recovery-admin", {
-      secretName: "stalwart-recovery-admin",
-      namespace: spec.namespace,
-      labels: credentialLabels,
-      keys: (pw) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${pw}`, username: RECOVERY_ADMIN_USER, password: pw }),
-    });
+    const recoveryAdmin =
+      spec.recoveryAdmin ??
+      new GeneratedCredential(this, "recovery-admin", {
+        secretName: RECOVERY_ADMIN_SECRET,
+        namespace: spec.namespace,
+        labels: credentialLabels,
+        keys: (pw) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${pw}`, username: RECOVERY_ADMIN_USER, password: pw }),
+      });
     const metricsCredential = new GeneratedCredential(this, "metrics-credential", {
       secretName: "stalwart-metrics",
       namespace: spec.namespace,
@@ -118,9 +131,17 @@ export abstract class MailStack extends SovereignStack {
       loadBalancer: this.platform.loadBalancer,
       managementClients: managementClientPeers(this.platform.managementClients),
       clusterDns,
+      tlsSecretName: spec.tlsSecretName,
+      internalService: spec.internalService,
     });
-    addDependsOn(server.statefulSet, [recoveryAdmin.secret, metricsCredential.secret]);
-    const plan = buildServerPlan({ domain: spec.domain, hostname: spec.mailHost, listeners: server.listeners, spamFilter: spec.spamFilter });
+    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready]);
+    const plan = buildServerPlan({
+      domain: spec.domain,
+      hostname: spec.mailHost,
+      listeners: server.listeners,
+      spamFilter: spec.spamFilter,
+      tls: spec.tlsSecretName ? { certificateFile: `${TLS_DIR}/tls.crt`, privateKeyFile: `${TLS_DIR}/tls.key` } : undefined,
+    });
     spec.configure?.(plan);
     const applyJob = new ConfigApplyJob(this, "config-apply", {
       server,
@@ -130,9 +151,8 @@ export abstract class MailStack extends SovereignStack {
       password: recoveryAdmin.keyRef("password"),
       clusterDns,
     });
-    if (namespace) {
-      for (const scope of [recoveryAdmin, metricsCredential, server, applyJob]) addDependsOn(scope, [namespace]);
-    }
+    // Everything namespaced waits for the namespace (random_password and friends need not).
+    if (namespace) addDependsOn(this, [namespace], (r) => r.terraformResourceType.startsWith("kubernetes_"));
 
     new TerraformOutput(this, "namespace", { value: spec.namespace, description: "Namespace of the mail server" });
     new TerraformOutput(this, "mail_host", { value: spec.mailHost, description: "MX target, EHLO name and PTR value" });

@@ -3,6 +3,7 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { ServerCredential } from "./server-credential";
 
 export interface GeneratedCredentialProps {
   /** Name of the Kubernetes Secret that carries the credential. */
@@ -24,7 +25,7 @@ export interface GeneratedCredentialProps {
  * synthesized JSON), published as a Kubernetes Secret. The single place that decides where a server credential
  * comes from, so moving credentials to another system of record changes this construct only.
  */
-export class GeneratedCredential extends Construct {
+export class GeneratedCredential extends Construct implements ServerCredential {
   readonly password: Password;
   readonly secret: SecretV1;
   private readonly secretName: string;
@@ -39,6 +40,10 @@ export class GeneratedCredential extends Construct {
       type: "Opaque",
       data: props.keys(this.password.result),
     });
+  }
+
+  get ready(): SecretV1 {
+    return this.secret;
   }
 
   /** A key of the Secret, for env vars and volumes of pods in the same namespace. */

@@ -18,6 +18,8 @@ import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listene
 export const STALWART_UID = 2000;
 export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
 export const CONFIG_CHECKSUM_ANNOTATION = "checksum/config";
+/** Where a kubernetes.io/tls Secret is mounted for the plan's Certificate object. */
+export const TLS_DIR = "/etc/stalwart/tls";
 
 export interface MailLoadBalancerProps {
   /** Cloud-controller annotations (e.g. Hetzner location). @default {} */
@@ -57,6 +59,13 @@ export interface StalwartServerProps {
   readonly managementClients?: readonly { readonly purpose: string; readonly peer: Peer }[];
   /** The cluster DNS pods, for egress. @default `k8s-app=kube-dns` pods in `kube-system` */
   readonly clusterDns?: Peer;
+  /**
+   * A kubernetes.io/tls Secret mounted at {@link TLS_DIR}. Not optional: the pod waits in ContainerCreating until
+   * the certificate exists, rather than serving a self-signed one. @default none
+   */
+  readonly tlsSecretName?: string;
+  /** Also a ClusterIP Service `<name>-internal` with the public listeners, for in-cluster clients. @default false */
+  readonly internalService?: boolean;
 }
 
 /**
@@ -78,6 +87,7 @@ export class StalwartServer extends Construct implements Workload {
   readonly mailService: ServiceV1;
   readonly managementService: ServiceV1;
   readonly headlessService: ServiceV1;
+  readonly internalService?: ServiceV1;
   readonly serviceAccount: ServiceAccountV1;
   readonly configMap: ConfigMapV1;
 
@@ -130,6 +140,17 @@ export class StalwartServer extends Construct implements Workload {
       waitForLoadBalancer: lb.waitForAddress ?? true,
       timeouts: { create: "10m" },
     });
+
+    if (props.internalService) {
+      this.internalService = new ServiceV1(this, "internal", {
+        metadata: meta(`${this.name}-internal`),
+        spec: {
+          type: "ClusterIP",
+          selector: { ...this.selector },
+          port: publicListeners.map((l) => ({ name: l.name, port: l.port, targetPort: l.name, protocol: "TCP" })),
+        },
+      });
+    }
 
     this.managementService = new ServiceV1(this, "management", {
       metadata: meta(`${this.name}-management`),
@@ -203,12 +224,14 @@ export class StalwartServer extends Construct implements Workload {
                   { name: "config", mountPath: CONFIG_FILE, subPath: "config.json", readOnly: true },
                   { name: "data", mountPath: DATA_DIR },
                   { name: "tmp", mountPath: "/tmp" },
+                  ...(props.tlsSecretName ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                 ],
               },
             ],
             volume: [
               { name: "config", configMap: { name: `${this.name}-config`, items: [{ key: "config.json", path: "config.json" }] } },
               { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+              ...(props.tlsSecretName ? [{ name: "tls", secret: { secretName: props.tlsSecretName, optional: false } }] : []),
             ],
           },
         },
@@ -237,6 +260,11 @@ export class StalwartServer extends Construct implements Workload {
     }
     this.connections.allowTo(props.clusterDns ?? Peer.pods({ "k8s-app": "kube-dns" }, "kube-system"), Port.tcpAndUdp(53), "dns");
     this.connections.allowTo(Peer.publicInternet(), [25, 465, 587].map(Port.tcp), "outbound-smtp");
+  }
+
+  /** In-cluster host name of the public listeners (with `internalService`). */
+  get internalHost(): string {
+    return `${this.name}-internal.${this.namespace}.svc`;
   }
 
   /** In-cluster address of the management listener, e.g. `stalwart-management.org-acme.svc:8080`. */

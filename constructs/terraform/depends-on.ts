@@ -12,8 +12,12 @@ export function resourcesIn(scope: IConstruct): TerraformResource[] {
  * `node.addDependency` into `depends_on`, so ordering that matters (namespace first, policies before a Job)
  * is written out here.
  */
-export function addDependsOn(scope: IConstruct, dependencies: readonly ITerraformDependable[]): void {
-  for (const resource of resourcesIn(scope)) {
+export function addDependsOn(
+  scope: IConstruct,
+  dependencies: readonly ITerraformDependable[],
+  which: (resource: TerraformResource) => boolean = () => true,
+): void {
+  for (const resource of resourcesIn(scope).filter(which)) {
     // The same token form cdktf uses for `dependsOn` in resource config: it renders as a bare address.
     const added = dependencies.filter((d) => d !== (resource as unknown)).map(dependable);
     if (added.length > 0) resource.dependsOn = [...(resource.dependsOn ?? []), ...added];

@@ -1,0 +1,9 @@
+import type { ITerraformDependable } from "cdktf";
+import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+
+/** A credential a server reads by Secret key, whatever system produces the Secret. */
+export interface ServerCredential {
+  keyRef(key: string): SecretKeyRef;
+  /** What must exist before a pod reads the Secret. */
+  readonly ready: ITerraformDependable;
+}

@@ -1,0 +1,62 @@
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Construct } from "constructs";
+import type { Labels } from "../kubernetes/labels";
+import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import { escapeTemplateDeep } from "../terraform/escape-deep";
+
+export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
+
+export interface ExternalSecretProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** ClusterSecretStore to read from (OpenBao through the Vault provider). */
+  readonly clusterSecretStore: string;
+  /** Go duration, e.g. `1h`. */
+  readonly refreshInterval: string;
+  /** `secretKey` ← OpenBao `key`/`property`. */
+  readonly data: readonly { readonly secretKey: string; readonly key: string; readonly property: string }[];
+  /** Keys of the target Secret rendered from the fetched values (ESO template v2: `{{ .secretKey }}`). @default the fetched keys as they are */
+  readonly template?: Readonly<Record<string, string>>;
+  /** @default {} */
+  readonly labels?: Labels;
+}
+
+/**
+ * An ExternalSecret (`external-secrets.io/v1`) that materializes a Kubernetes Secret of the same name, owned by
+ * it (creationPolicy Owner). A `kubernetes_manifest`: its stack must be applied after the kit that installs
+ * the CRD. Terraform waits until ESO reports it Ready, so pods never start before their Secret exists.
+ */
+export class ExternalSecret extends Construct {
+  readonly manifest: Manifest;
+  readonly body: Record<string, unknown>;
+  private readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretProps) {
+    super(scope, id);
+    this.secretName = props.name;
+    this.body = {
+      apiVersion: EXTERNAL_SECRETS_API,
+      kind: "ExternalSecret",
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
+      spec: {
+        refreshInterval: props.refreshInterval,
+        secretStoreRef: { kind: "ClusterSecretStore", name: props.clusterSecretStore },
+        target: {
+          name: props.name,
+          creationPolicy: "Owner",
+          ...(props.template ? { template: { engineVersion: "v2", type: "Opaque", data: { ...props.template } } } : {}),
+        },
+        data: props.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property } })),
+      },
+    };
+    this.manifest = new Manifest(this, "manifest", {
+      manifest: escapeTemplateDeep(this.body),
+      wait: { condition: [{ type: "Ready", status: "True" }] },
+      timeouts: { create: "5m", update: "5m" },
+    });
+  }
+
+  keyRef(key: string): SecretKeyRef {
+    return { name: this.secretName, key };
+  }
+}
