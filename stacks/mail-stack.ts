@@ -12,7 +12,8 @@ import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME } from "../cons
 import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn } from "../constructs/terraform/depends-on";
-import type { Capacity, PodSetRef, SovereignPlatform } from "../fleet/model";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import type { Capacity, OpenBao, PodSetRef, SovereignPlatform } from "../fleet/model";
 import { SovereignStack, type ProviderPin } from "./sovereign-stack";
 
 export const CNI_SLOT = "bp-cilium";
@@ -21,6 +22,7 @@ const HETZNER_LB_ANNOTATION_PREFIX = "load-balancer.hetzner.cloud/";
 
 export const KUBERNETES_PROVIDER: ProviderPin = { source: "hashicorp/kubernetes", version: "2.38.0" };
 export const RANDOM_PROVIDER: ProviderPin = { source: "hashicorp/random", version: "3.7.2" };
+export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
 
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
 export const RECOVERY_ADMIN_USER = "admin";
@@ -87,6 +89,13 @@ export abstract class MailStack extends SovereignStack {
   /** Bootstrap-kit slots (by name) that must be installed before this stack is applied. */
   get requiredSlots(): readonly string[] {
     return [...this.required].sort();
+  }
+
+  /** Configures the vault provider for OpenBao once per stack. The token comes from VAULT_TOKEN, never the fleet or the output. */
+  protected useOpenBao(openbao: OpenBao): void {
+    if (this.node.tryFindChild("openbao")) return;
+    new VaultProvider(this, "openbao", { address: openbao.address });
+    this.pinProvider("vault", VAULT_PROVIDER);
   }
 
   /** Declares slots this stack needs; synthesis fails when the Sovereign's kit lacks one. */

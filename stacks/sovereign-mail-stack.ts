@@ -1,6 +1,5 @@
 import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1";
 import { DataVaultKvSecretV2 } from "@cdktf/provider-vault/lib/data-vault-kv-secret-v2";
-import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { GeneratedCredential } from "../constructs/credentials/generated-credential";
@@ -15,9 +14,7 @@ import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Mothership, OpenBao, Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
 import { MailStack, type MailServer } from "./mail-stack";
-import type { ProviderPin } from "./sovereign-stack";
 
-export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
 export const SUBMISSION_ACCOUNT_ID = "noreply";
 
 /**
@@ -133,9 +130,7 @@ export class SovereignMailStack extends MailStack {
   }
 
   private openbaoSecret(openbao: OpenBao, path: string): DataVaultKvSecretV2 {
-    // The token comes from VAULT_TOKEN on the machine that runs terraform, never from the fleet or the output.
-    new VaultProvider(this, "openbao", { address: openbao.address });
-    this.pinProvider("vault", VAULT_PROVIDER);
+    this.useOpenBao(openbao);
     return new DataVaultKvSecretV2(this, "mothership-credentials", { mount: openbao.mount, name: path });
   }
 }

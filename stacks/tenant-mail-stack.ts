@@ -1,23 +1,126 @@
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { Sovereign, Tenant } from "../fleet/model";
-import { MailStack, type MailServer } from "./mail-stack";
+import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
+import { Peer } from "../constructs/network/peer";
+import { Port } from "../constructs/network/port";
+import { ref, setOf } from "../constructs/stalwart/config/encoding";
+import type { ConfigPlan } from "../constructs/stalwart/config/plan";
+import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
+import { Certificate } from "../constructs/tls/certificate";
+import { SnappyMail } from "../constructs/webmail/snappymail";
+import type { OpenBao, Sovereign, Tenant } from "../fleet/model";
+import { MailStack, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER, type MailServer } from "./mail-stack";
 
-/** `<sovereign>-tenant-<id>`: a dedicated Stalwart for one SME tenant (own domain, queue, IP) in its namespace. */
+export const TLS_SECRET = "stalwart-tls";
+export const OIDC_CLIENT_SECRET = "stalwart-oidc-client-secret";
+export const OIDC_SCOPES = ["openid", "email", "profile", "groups"];
+/** Kit slots a tenant stack needs: ExternalSecret CRDs and the store, Certificate CRD and the DNS-01 issuers. */
+export const TENANT_SLOTS = ["bp-external-secrets-stores", "bp-cert-manager", "bp-cert-manager-issuers"];
+/** With webmail: the HTTPRoute CRD (Gateway API); the CiliumNetworkPolicy CRD comes with bp-cilium. */
+export const WEBMAIL_SLOTS = ["bp-gateway-api"];
+
+/**
+ * `<sovereign>-tenant-<id>`: a dedicated Stalwart for one SME tenant (own domain, DKIM, queue, IP reputation) in
+ * its namespace. Users log in through the tenant's Keycloak realm (an OIDC directory, the active one); the
+ * recovery admin stays as a directory-independent break-glass login. Secrets come from OpenBao through
+ * ExternalSecrets, TLS from cert-manager, webmail (SnappyMail) through the cluster gateway.
+ */
 export class TenantMailStack extends MailStack {
   readonly mail: MailServer;
+  readonly adminCredential: OpenBaoCredential;
+  readonly oidcClientSecret: OpenBaoCredential;
+  readonly certificate: Certificate;
+  readonly webmail?: SnappyMail;
 
   constructor(scope: Construct, sovereign: Sovereign, readonly tenant: Tenant) {
     super(scope, tenant.stackName, sovereign.platform);
+    this.requireSlots(...TENANT_SLOTS, ...(tenant.webmail ? WEBMAIL_SLOTS : []));
+    const secrets = tenant.secrets;
+    const openbao = sovereign.openbao;
+    if (secrets.seedFromTerraform) this.useOpenBao(openbao as OpenBao);
+    const mount = openbao?.mount ?? "secret";
+    const labels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
+    const fromOpenBao = { namespace: tenant.namespace, mount, seed: secrets.seedFromTerraform, clusterSecretStore: secrets.clusterSecretStore, refreshInterval: secrets.refreshInterval, labels };
+
+    this.adminCredential = new OpenBaoCredential(this, "admin-credential", {
+      ...fromOpenBao,
+      secretName: RECOVERY_ADMIN_SECRET,
+      path: secrets.adminPath,
+      property: "ADMIN_PASSWORD",
+      template: {
+        [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:{{ .ADMIN_PASSWORD }}`,
+        username: RECOVERY_ADMIN_USER,
+        password: "{{ .ADMIN_PASSWORD }}",
+      },
+    });
+    // For the tenant's OIDC clients (webmail, apps) registered in the realm; Stalwart itself only validates tokens.
+    this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", {
+      ...fromOpenBao,
+      secretName: OIDC_CLIENT_SECRET,
+      path: secrets.oidcPath,
+      property: "OIDC_CLIENT_SECRET",
+      template: { OIDC_CLIENT_SECRET: "{{ .OIDC_CLIENT_SECRET }}", "client-secret": "{{ .OIDC_CLIENT_SECRET }}" },
+    });
+
+    const webmailHost = tenant.webmail?.host;
+    this.certificate = new Certificate(this, "certificate", {
+      name: "stalwart",
+      namespace: tenant.namespace,
+      secretName: TLS_SECRET,
+      dnsNames: [tenant.mailHost, ...(webmailHost ? [webmailHost] : [])],
+      clusterIssuer: tenant.clusterIssuer,
+      labels,
+    });
+
     this.mail = this.addServer({
       domain: tenant.domain,
       namespace: tenant.namespace,
       createNamespace: tenant.createNamespace,
       capacity: tenant.capacity,
       mailHost: tenant.mailHost,
+      recoveryAdmin: this.adminCredential,
+      tlsSecretName: TLS_SECRET,
+      internalService: tenant.webmail !== undefined,
+      configure: (plan) => this.configureOidc(plan),
     });
+    const server = this.mail.server;
+    // Token validation fetches the realm's discovery document and JWKS over HTTPS.
+    server.connections.allowTo(Peer.publicInternet(), [Port.tcp(443)], "keycloak-oidc");
+
+    if (tenant.webmail) {
+      this.webmail = new SnappyMail(this, "webmail", {
+        server,
+        domain: tenant.domain,
+        host: tenant.webmail.host,
+        image: tenant.webmail.image,
+        gateway: tenant.webmail.gateway,
+        clusterDns: Peer.pods(sovereign.platform.clusterDns.podLabels, sovereign.platform.clusterDns.namespace),
+      });
+      new TerraformOutput(this, "webmail_host", { value: tenant.webmail.host, description: "Webmail host (served by the cluster gateway)" });
+    }
+    new TerraformOutput(this, "oidc_issuer", { value: tenant.oidc.issuerUrl, description: "Keycloak realm that authenticates this tenant's users" });
+    new TerraformOutput(this, "openbao_paths", { value: [secrets.adminPath, secrets.oidcPath], description: "OpenBao KV v2 paths of the tenant's secrets" });
   }
 
   get server() {
     return this.mail.server;
+  }
+
+  /** The realm as the active directory: one per server, which is what the community edition allows. */
+  private configureOidc(plan: ConfigPlan): void {
+    const { tenant } = this;
+    plan.upsert("Directory", "keycloak", ["description"], {
+      "@type": "Oidc",
+      description: `Keycloak realm of tenant ${tenant.id}`,
+      issuerUrl: tenant.oidc.issuerUrl,
+      // Keycloak puts `aud: account` in access tokens unless an audience mapper adds the client id.
+      requireAudience: tenant.oidc.clientId,
+      requireScopes: setOf(OIDC_SCOPES),
+      claimUsername: "preferred_username",
+      usernameDomain: tenant.domain,
+      claimName: "name",
+      claimGroups: "groups",
+    });
+    plan.update("Authentication", { directoryId: ref("keycloak") });
   }
 }

@@ -1,4 +1,5 @@
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgressTo, type NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
 import { Peer, type PolicyPeer, type Workload } from "./peer";
@@ -50,7 +51,7 @@ export class Connections extends Construct {
   }
 
   /** Admits `peer` → this workload on `ports`. */
-  allowFrom(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 {
+  allowFrom(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 | Manifest {
     return this.register({ direction: "ingress", peer, ports, purpose });
   }
 
@@ -58,13 +59,13 @@ export class Connections extends Construct {
    * Admits this workload → `peer` on `ports`. When the peer is a workload isolated in this stack, its
    * ingress for the same ports is opened as well, so a flow is never half-open.
    */
-  allowTo(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 {
+  allowTo(peer: Peer, ports: readonly Port[], purpose: string): NetworkPolicyV1 | Manifest {
     const policy = this.register({ direction: "egress", peer, ports, purpose });
     peer.workload?.connections?.allowFrom(Peer.workload(this.workload), ports, `${purpose}-from-${this.workload.name}`);
     return policy;
   }
 
-  private register(flow: Flow): NetworkPolicyV1 {
+  private register(flow: Flow): NetworkPolicyV1 | Manifest {
     if (!PURPOSE.test(flow.purpose)) throw new Error(`flow purpose "${flow.purpose}" must be short kebab-case`);
     if (flow.ports.length === 0) throw new Error(`flow "${flow.purpose}" names no port`);
     const id = `${flow.direction}-${flow.purpose}`;
@@ -72,7 +73,12 @@ export class Connections extends Construct {
     this.registered.push(flow);
 
     const ports = flow.ports.map((p) => ({ port: String(p.port), protocol: p.protocol }));
-    const peers = flow.peer.entries.map(toProviderPeer);
+    const entities = flow.peer.entries.filter((e): e is { ciliumEntity: string } => "ciliumEntity" in e).map((e) => e.ciliumEntity);
+    if (entities.length > 0) {
+      if (entities.length !== flow.peer.entries.length) throw new Error(`flow "${id}" mixes Cilium entities with other peers`);
+      return this.ciliumPolicy(id, flow.direction, entities, ports);
+    }
+    const peers = flow.peer.entries.map((e) => toProviderPeer(e as Exclude<PolicyPeer, { ciliumEntity: string }>));
     const spec =
       flow.direction === "ingress"
         ? { policyTypes: ["Ingress"], ingress: [{ from: peers as NetworkPolicyV1SpecIngressFrom[], ports }] }
@@ -83,12 +89,25 @@ export class Connections extends Construct {
     });
   }
 
+  /** A CiliumNetworkPolicy (cilium.io/v2): additive to the Kubernetes policies, for peers only Cilium can name. */
+  private ciliumPolicy(id: string, direction: FlowDirection, entities: string[], ports: { port: string; protocol: string }[]): Manifest {
+    const rule = direction === "ingress" ? { fromEntities: entities, toPorts: [{ ports }] } : { toEntities: entities, toPorts: [{ ports }] };
+    return new Manifest(this, id, {
+      manifest: {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: this.metadata(`${this.workload.name}-${id}`),
+        spec: { endpointSelector: { matchLabels: { ...this.workload.selector } }, [direction]: [rule] },
+      },
+    });
+  }
+
   private metadata(name: string) {
     return { name, namespace: this.workload.namespace, labels: { ...this.labels } };
   }
 }
 
-function toProviderPeer(entry: PolicyPeer): NetworkPolicyV1SpecIngressFrom & NetworkPolicyV1SpecEgressTo {
+function toProviderPeer(entry: Exclude<PolicyPeer, { ciliumEntity: string }>): NetworkPolicyV1SpecIngressFrom & NetworkPolicyV1SpecEgressTo {
   if ("ipBlock" in entry) {
     const { cidr, except } = entry.ipBlock;
     return { ipBlock: except.length > 0 ? { cidr, except: [...except] } : { cidr } };

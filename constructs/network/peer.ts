@@ -4,6 +4,8 @@ import type { Port } from "./port";
 /** One NetworkPolicy peer entry, in provider-neutral form. */
 export type PolicyPeer =
   | { readonly ipBlock: { readonly cidr: string; readonly except: readonly string[] } }
+  /** A Cilium entity (`ingress` = the Cilium gateway's Envoy): expressible only in a CiliumNetworkPolicy. */
+  | { readonly ciliumEntity: string }
   | {
       /** Namespace name; undefined means the policy's own namespace. */
       readonly namespace?: string;
@@ -53,6 +55,14 @@ export class Peer {
 
   static namespace(name: string): Peer {
     return Peer.pods({}, name);
+  }
+
+  /**
+   * A Cilium entity, e.g. `ingress` for traffic from the Cilium Gateway: a namespace selector on kube-system does
+   * not match it. Flows with it become CiliumNetworkPolicies.
+   */
+  static ciliumEntity(entity: "ingress" | "world" | "cluster" | "host" | "kube-apiserver"): Peer {
+    return new Peer(`cilium entity ${entity}`, [{ ciliumEntity: entity }]);
   }
 
   /** The pods of another workload; with `connections.allowTo` the other side's ingress is opened too. */
