@@ -139,7 +139,7 @@ describe("the <sovereign>-kit stack", () => {
   const edges = new Map(registry.map((s) => [s.name, s.dependsOn]));
 
   it("installs the closure of the fleet's includes, one release per slot, depends_on exactly the DAG edges", () => {
-    const selected = closure(registry, ["bp-cilium", "bp-cert-manager", "bp-external-secrets-stores", "bp-keycloak", "bp-powerdns", "bp-hcloud-ccm", "bp-catalyst-platform"]);
+    const selected = closure(registry, ["bp-cilium", "bp-cert-manager", "bp-cert-manager-issuers", "bp-external-secrets-stores", "bp-keycloak", "bp-powerdns", "bp-hcloud-ccm", "bp-catalyst-platform"]);
     expect(new Set(releases.map((r) => r.body.chart))).toEqual(selected);
     for (const r of releases) {
       const expected = (edges.get(r.body.chart) ?? []).map((d) => `helm_release.${d}`).sort();
@@ -198,7 +198,8 @@ sovereigns:
     cluster: {context: fsn1}
     openbao: {address: "https://bao.example.org"}
     loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}
-    kit: {include: [bp-cilium, bp-cert-manager, bp-catalyst-platform], defaultVersion: "1.0.0"}
+    kit: {include: [bp-cilium, bp-cert-manager, bp-catalyst-platform, bp-cert-manager-issuers, bp-external-secrets-stores], defaultVersion: "1.0.0"}
+    webmail: {enabled: false}
     tenants:
       - {id: acme, domain: {mode: free-subdomain}}
 `;
@@ -207,11 +208,11 @@ sovereigns:
     );
     const withoutHetzner = yaml.replace("    loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}\n", "");
     const { stacks } = synthFleetYaml(withoutHetzner);
-    expect(stacks.tenants[0].requiredSlots).toEqual(["bp-cilium"]);
+    expect(stacks.tenants[0].requiredSlots).toEqual(["bp-cert-manager", "bp-cert-manager-issuers", "bp-cilium", "bp-external-secrets-stores"]);
     // The relay needs what slot 95 depends on in the registry, derived, not restated.
     expect(stacks.relays[0].requiredSlots).toEqual(["bp-catalyst-platform", "bp-cert-manager", "bp-cilium"]);
-    expect(() => synthFleetYaml(withoutHetzner.replace("include: [bp-cilium, bp-cert-manager, bp-catalyst-platform]", "include: [bp-cilium]"))).toThrow(
-      "stack fsn1-mail requires bootstrap-kit slots bp-catalyst-platform, bp-cert-manager, which the kit of Sovereign",
+    expect(() => synthFleetYaml(withoutHetzner.replace("include: [bp-cilium, bp-cert-manager, bp-catalyst-platform,", "include: [bp-cilium,"))).toThrow(
+      'stack fsn1-mail requires bootstrap-kit slot bp-catalyst-platform, which the kit of Sovereign "fsn1"',
     );
   });
 

@@ -21,7 +21,7 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
       "egress/dns",
       "egress/outbound-smtp",
       "ingress/management-from-stalwart-apply",
-      ...(isRelay ? ["ingress/submission-catalyst-system"] : []),
+      ...(isRelay ? ["ingress/submission-catalyst-system"] : ["egress/keycloak-oidc", "ingress/mail-from-webmail"]),
     ]);
     expect(unallowedFlowProblems(json, server, server.connections.flows)).toEqual([]);
   });
@@ -49,7 +49,9 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
         expect(egressAllowed(json, pod, { ip }, { port })).toBe(false);
       }
     }
-    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 443 })).toBe(false);
+    // Tenants fetch their realm's OIDC discovery and keys over HTTPS; the relay needs no HTTPS at all.
+    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 443 })).toBe(!isRelay);
+    expect(egressAllowed(json, pod, { ip: "10.0.0.1" }, { port: 443 })).toBe(false);
     expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 53, protocol: "UDP" })).toBe(false);
     const kubeDns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
     expect(egressAllowed(json, pod, { pod: kubeDns }, { port: 53, protocol: "UDP" })).toBe(true);

@@ -38,7 +38,11 @@ describe("semantic checks catch broken stacks", () => {
 
   it("a target port the container does not declare", () => {
     const json = mutate((j) => statefulSet(j).spec.template.spec.container[0].port.splice(0, 1));
-    expect(serviceTargetPortProblems(json)).toEqual([expect.stringMatching(/port 25 targets "smtp"/)]);
+    // Both the public LoadBalancer and the in-cluster Service carry port 25.
+    expect(serviceTargetPortProblems(json)).toEqual([
+      expect.stringMatching(/stalwart_internal_[^:]+: port 25 targets "smtp"/),
+      expect.stringMatching(/stalwart_mail_[^:]+: port 25 targets "smtp"/),
+    ]);
   });
 
   const withoutResourceNamed = (type: string, name: string) =>

@@ -58,8 +58,14 @@ describe("example fleet stacks", () => {
   });
 
   it("puts the relay in stalwart-sovereign and each tenant in its own namespace", () => {
-    const namespaces = (json: TfJson) =>
-      [...new Set(resourcesOf(json).filter((r) => r.type.startsWith("kubernetes_")).map((r) => r.body.metadata.namespace ?? r.body.metadata.name))];
+    const namespaces = (json: TfJson) => [
+      ...new Set(
+        resourcesOf(json)
+          .filter((r) => r.type.startsWith("kubernetes_"))
+          .map((r) => (r.body.manifest ?? r.body).metadata)
+          .map((m) => m.namespace ?? m.name),
+      ),
+    ];
     // The relay also writes the consumer contract into catalyst-system.
     expect(namespaces(example.json["fsn1-mail"]).sort()).toEqual(["catalyst-system", "stalwart-sovereign"]);
     expect(namespaces(example.json["fsn1-tenant-acme"])).toEqual(["org-acme"]);
@@ -73,24 +79,30 @@ describe("example fleet stacks", () => {
     expect(out.mail_load_balancer_addresses.value).toMatch(/^\$\{kubernetes_service_v1\.[^.]+\.status\[0\]\.load_balancer\[0\]\.ingress\[\*\]\.ip\}$/);
   });
 
-  it("generates the recovery admin and metrics credentials in the stack and reads them by reference", () => {
+  it("generates the relay's credentials in the stack, the tenants' in OpenBao, and reads them by reference", () => {
     for (const name of mailStackNames) {
       const json = example.json[name];
       const isRelay = name === "fsn1-mail";
       const passwords = resourcesOf(json, "random_password").map((r) => r.address);
-      expect(passwords).toHaveLength(isRelay ? 3 : 2);
+      expect(passwords).toHaveLength(3);
       const secrets = Object.fromEntries(resourcesOf(json, "kubernetes_secret_v1").map((r) => [r.body.metadata.name, r.body.data]));
       expect(Object.keys(secrets).sort()).toEqual(
-        isRelay ? ["sovereign-smtp-credentials", "stalwart-metrics", "stalwart-recovery-admin", "stalwart-submission"] : ["stalwart-metrics", "stalwart-recovery-admin"],
+        isRelay ? ["sovereign-smtp-credentials", "stalwart-metrics", "stalwart-recovery-admin", "stalwart-submission"] : ["stalwart-metrics"],
       );
+      const workloads = podWorkloads(json);
+      expect(workloads.every((w) => w.externalSecrets.length === 0 && w.annotations[EXTERNAL_SECRETS_ANNOTATION] === undefined)).toBe(true);
+      if (!isRelay) {
+        // Tenants: the recovery admin comes from OpenBao through an ExternalSecret with both shapes templated.
+        const es = resourcesOf(json, "kubernetes_manifest").map((r) => r.body.manifest).find((m) => m.kind === "ExternalSecret" && m.metadata.name === "stalwart-recovery-admin");
+        expect(es.spec.target.template.data).toEqual({ STALWART_RECOVERY_ADMIN: "admin:{{ .ADMIN_PASSWORD }}", username: "admin", password: "{{ .ADMIN_PASSWORD }}" });
+        continue;
+      }
       const admin = secrets["stalwart-recovery-admin"];
       const password = admin.password as string;
       expect(passwords.map((a) => `\${${a}.result}`)).toContain(password);
       // Both key shapes carry the same generated value.
       expect(admin.STALWART_RECOVERY_ADMIN).toBe(`admin:${password}`);
       expect(admin.username).toBe("admin");
-      const workloads = podWorkloads(json);
-      expect(workloads.every((w) => w.externalSecrets.length === 0 && w.annotations[EXTERNAL_SECRETS_ANNOTATION] === undefined)).toBe(true);
       expect(workloads.map((w) => w.secretNames)).toEqual([["stalwart-metrics", "stalwart-recovery-admin"], ["stalwart-recovery-admin"]]);
     }
   });
@@ -138,9 +150,9 @@ sovereigns:
     const publicPorts = Object.values(LISTENERS).filter((l) => l.exposure === "public").map((l) => l.port).sort((a, b) => a - b);
     expect(lb[0].body.spec.port.map((p: { port: number }) => p.port)).toEqual(publicPorts);
     expect(lb[0].body.spec).toMatchObject({ allocate_load_balancer_node_ports: false, external_traffic_policy: "Local" });
-    for (const s of services.filter((x) => x.body.spec.type !== "LoadBalancer")) {
-      expect(s.body.spec.port.map((p: { port: number }) => p.port)).toEqual([8080]);
-    }
+    const portsByName = Object.fromEntries(services.filter((x) => x.body.spec.type !== "LoadBalancer").map((x) => [x.body.metadata.name, x.body.spec.port.map((p: { port: number }) => p.port)]));
+    // In-cluster clients (webmail) use the same mail ports through a ClusterIP Service; 8080 stays internal.
+    expect(portsByName).toEqual({ "stalwart-headless": [8080], "stalwart-internal": publicPorts, "stalwart-management": [8080], webmail: [8888] });
   });
 });
 

@@ -45,7 +45,9 @@ export function danglingReferenceProblems(json: TfJson): string[] {
   const secrets = created("kubernetes_secret_v1");
   for (const m of resourcesOf(json, "kubernetes_manifest")) {
     const manifest = m.body.manifest;
+    // Secrets that operators create: ESO from an ExternalSecret, cert-manager from a Certificate.
     if (manifest.kind === "ExternalSecret") secrets.add(`${manifest.metadata.namespace}/${manifest.spec.target?.name ?? manifest.metadata.name}`);
+    if (manifest.kind === "Certificate") secrets.add(`${manifest.metadata.namespace}/${manifest.spec.secretName}`);
   }
   const configMaps = created("kubernetes_config_map_v1");
   return podWorkloads(json).flatMap((w) => [
