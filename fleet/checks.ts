@@ -56,6 +56,17 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     if (relay?.mothership && "openbao" in relay.mothership.credentials && !s.openbao) {
       add(["sovereigns", i, "relay", "mothership", "credentials", "openbao"], "reading credentials from OpenBao needs the Sovereign's openbao.address");
     }
+    const rdnsAnnotations = Object.keys(s.loadBalancer?.annotations ?? {}).filter((k) => /^load-balancer\.hetzner\.cloud\/ipv[46]-rdns$/.test(k));
+    if (rdnsAnnotations.length > 0 && s.ptr) {
+      add(["sovereigns", i, "loadBalancer", "annotations", rdnsAnnotations[0]], "PTR is managed by sovereigns[].ptr; setting it here too would make two owners fight over one IP");
+    }
+    if ((s.dns?.dkimRsaBits ?? 2048) < 2048) add(["sovereigns", i, "dns", "dkimRsaBits"], "DKIM RSA keys must have at least 2048 bits");
+    for (const [algorithm, selector] of Object.entries(s.dns?.dkimSelectors ?? {})) {
+      if (selector !== undefined && !selector.split(".").every((l) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(l))) {
+        add(["sovereigns", i, "dns", "dkimSelectors", algorithm], `selector "${selector}" must be DNS labels (a-z, 0-9, '-')`);
+      }
+    }
+    if (s.dns?.rfc2136 && !isWithinZone(s.fqdn, s.dns.rfc2136.zone)) add(["sovereigns", i, "dns", "rfc2136", "zone"], `zone "${s.dns.rfc2136.zone}" does not contain the Sovereign's domain "${s.fqdn}"`);
     const imageProblem = checkImage(s.stalwart?.image, s.stalwart?.digest);
     if (imageProblem) add(["sovereigns", i, "stalwart", "image"], imageProblem);
 

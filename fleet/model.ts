@@ -40,6 +40,13 @@ export interface SovereignPlatform {
   readonly loadBalancer: LoadBalancerOptions;
   readonly managementClients: readonly PodSetRef[];
   readonly clusterDns: PodSetRef;
+  readonly dns: MailDns;
+  readonly ptr?: Ptr;
+  readonly smartHost?: SmartHost;
+  /** How secrets reach the cluster from OpenBao. */
+  readonly externalSecrets: { readonly clusterSecretStore: string; readonly refreshInterval: string };
+  /** OpenBao, when configured. */
+  readonly openbao?: OpenBao;
 }
 
 export type DomainMode = "free-subdomain" | "byo";
@@ -58,12 +65,12 @@ export interface TenantWebmail {
 
 /** Where a tenant's secrets live in OpenBao, and how they reach the cluster. */
 export interface TenantSecrets {
-  readonly clusterSecretStore: string;
-  readonly refreshInterval: string;
   /** `sovereign/<fqdn>/stalwart/<id>/admin` */
   readonly adminPath: string;
   /** `sovereign/<fqdn>/stalwart/<id>/oidc` */
   readonly oidcPath: string;
+  /** `sovereign/<fqdn>/stalwart/<id>/dkim`: the DKIM private keys, when OpenBao is configured. */
+  readonly dkimPath: string;
   /** Terraform writes the paths (unless seeded elsewhere), so an ExternalSecret never points at an empty path. */
   readonly seedFromTerraform: boolean;
 }
@@ -130,8 +137,39 @@ export interface Relay {
   readonly clients: readonly PodSetRef[];
   readonly mothership?: Mothership;
   readonly keycloakProjection?: KeycloakProjection;
+  /** `sovereign/<fqdn>/stalwart/relay/dkim`: the DKIM private keys, when OpenBao is configured. */
+  readonly dkimPath: string;
   /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
   readonly requiredSlots: readonly string[];
+}
+
+export interface MailDns {
+  readonly rfc2136?: { readonly server: string; readonly port: number; readonly zone: string; readonly keyName: string; readonly keyAlgorithm: string };
+  readonly ttl: number;
+  readonly dkimSelectors: { readonly ed25519: string; readonly rsa: string };
+  readonly dkimRsaBits: number;
+  readonly tenantSpfAll: "-all" | "~all" | "?all";
+  readonly relaySpfAll: "-all" | "~all" | "?all";
+  readonly tenantDmarcPolicy: "none" | "quarantine" | "reject";
+  readonly relayDmarcPolicy: "none" | "quarantine" | "reject";
+  /** Undefined: `mailto:postmaster@<domain>`. */
+  readonly dmarcRua?: readonly string[];
+  readonly adkim?: "r" | "s";
+  readonly aspf?: "r" | "s";
+  readonly mtaSts: { readonly mode: "testing" | "enforce"; readonly maxAgeDays: number };
+}
+
+export interface Ptr {
+  readonly mode: "ccm" | "terraform";
+  readonly location: string;
+}
+
+export interface SmartHost {
+  readonly address: string;
+  readonly port: number;
+  readonly implicitTls: boolean;
+  readonly username?: string;
+  readonly password?: { readonly openbaoPath: string; readonly property: string };
 }
 
 export interface OpenBao {
@@ -164,7 +202,6 @@ export interface Sovereign {
   readonly fqdn: string;
   readonly platform: SovereignPlatform;
   readonly relay: Relay;
-  readonly openbao?: OpenBao;
   /** Undefined when the platform's kit is installed by other means. */
   readonly kit?: Kit;
   readonly tenants: readonly Tenant[];

@@ -49,6 +49,27 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       namespace: s.clusterDns?.namespace ?? DEFAULT_CLUSTER_DNS.namespace,
       podLabels: s.clusterDns?.podLabels ?? DEFAULT_CLUSTER_DNS.podLabels,
     },
+    dns: {
+      rfc2136: s.dns?.rfc2136 && { ...s.dns.rfc2136, port: s.dns.rfc2136.port ?? 53, keyAlgorithm: s.dns.rfc2136.keyAlgorithm ?? "hmac-sha256" },
+      ttl: s.dns?.ttl ?? 300,
+      dkimSelectors: { ed25519: s.dns?.dkimSelectors?.ed25519 ?? "sm-ed25519", rsa: s.dns?.dkimSelectors?.rsa ?? "sm-rsa" },
+      dkimRsaBits: s.dns?.dkimRsaBits ?? 2048,
+      tenantSpfAll: s.dns?.tenantSpfAll ?? "-all",
+      relaySpfAll: s.dns?.relaySpfAll ?? "~all",
+      tenantDmarcPolicy: s.dns?.dmarc?.tenantPolicy ?? "reject",
+      relayDmarcPolicy: s.dns?.dmarc?.relayPolicy ?? "quarantine",
+      dmarcRua: s.dns?.dmarc?.rua,
+      adkim: s.dns?.dmarc?.adkim,
+      aspf: s.dns?.dmarc?.aspf,
+      mtaSts: { mode: s.dns?.mtaSts?.mode ?? "testing", maxAgeDays: s.dns?.mtaSts?.maxAgeDays ?? 7 },
+    },
+    ptr: s.ptr && { mode: s.ptr.mode ?? "ccm", location: s.ptr.location },
+    externalSecrets: {
+      clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? DEFAULT_CLUSTER_SECRET_STORE,
+      refreshInterval: s.externalSecrets?.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
+    },
+    smartHost: s.smartHost && { ...s.smartHost, port: s.smartHost.port ?? 587, implicitTls: s.smartHost.implicitTls ?? false },
+    openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? DEFAULT_OPENBAO_MOUNT } : undefined,
   };
 }
 
@@ -79,10 +100,9 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
         }
       : undefined,
     secrets: {
-      clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? DEFAULT_CLUSTER_SECRET_STORE,
-      refreshInterval: s.externalSecrets?.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
       adminPath: `${secretsBase}/admin`,
       oidcPath: `${secretsBase}/oidc`,
+      dkimPath: `${secretsBase}/dkim`,
       seedFromTerraform: !(t.secretsSeededElsewhere ?? false),
     },
     clusterIssuer: s.clusterIssuer ?? DEFAULT_CLUSTER_ISSUER,
@@ -115,6 +135,7 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
     clients: (r?.clients ?? DEFAULT_RELAY_CLIENTS).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? {} })),
     mothership,
     keycloakProjection: r?.keycloakProjection,
+    dkimPath: `sovereign/${s.fqdn}/stalwart/relay/dkim`,
     requiredSlots: registry.find((slot) => slot.name === RELAY_SLOT)?.dependsOn ?? [],
   };
 }
@@ -131,7 +152,6 @@ export function resolveFleet(input: FleetInput, source: string, registry: readon
       fqdn: s.fqdn,
       platform: resolvePlatform(s),
       relay: resolveRelay(s, registry),
-      openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? DEFAULT_OPENBAO_MOUNT } : undefined,
       kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name)) : undefined,
       tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
       fleetPath: `sovereigns[${i}]`,

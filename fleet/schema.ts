@@ -231,6 +231,65 @@ const relaySchema = z.strictObject({
     .optional(),
 });
 
+const dnsSchema = z.strictObject({
+  /** Dynamic updates (RFC 2136) to the Sovereign's authoritative DNS (PowerDNS). The TSIG secret comes from DNS_UPDATE_KEYSECRET. @default not published (records are output only) */
+  rfc2136: z
+    .strictObject({
+      server: z.string().min(1),
+      /** @default 53 */
+      port: z.number().int().min(1).max(65535).optional(),
+      /** Zone that holds the relay and the free-subdomain tenants, e.g. the Sovereign fqdn. */
+      zone: dnsName("zone"),
+      /** TSIG key name, e.g. "sovereign-mail." */
+      keyName: z.string().min(1),
+      /** @default "hmac-sha256" */
+      keyAlgorithm: z.enum(["hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"]).optional(),
+    })
+    .optional(),
+  /** @default 300 */
+  ttl: z.number().int().min(60).max(86400).optional(),
+  /** @default { ed25519: "sm-ed25519", rsa: "sm-rsa" } */
+  dkimSelectors: z.strictObject({ ed25519: z.string().min(1).optional(), rsa: z.string().min(1).optional() }).optional(),
+  /** @default 2048 */
+  dkimRsaBits: z.number().int().optional(),
+  /** SPF `all` term of tenant domains. @default "-all" */
+  tenantSpfAll: z.enum(["-all", "~all", "?all"]).optional(),
+  /** SPF `all` term of the relay domain. @default "~all" */
+  relaySpfAll: z.enum(["-all", "~all", "?all"]).optional(),
+  dmarc: z
+    .strictObject({
+      /** @default "reject" for tenants */
+      tenantPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
+      /** @default "quarantine" for the relay */
+      relayPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
+      /** Aggregate report URIs. @default ["mailto:postmaster@<domain>"] */
+      rua: z.array(z.string().min(1)).optional(),
+      adkim: z.enum(["r", "s"]).optional(),
+      aspf: z.enum(["r", "s"]).optional(),
+    })
+    .optional(),
+  /** MTA-STS for tenant domains (Stalwart serves the policy). @default { mode: "testing", maxAgeDays: 7 } */
+  mtaSts: z.strictObject({ mode: z.enum(["testing", "enforce"]).optional(), maxAgeDays: z.number().int().min(1).max(365).optional() }).optional(),
+});
+
+const ptrSchema = z.strictObject({
+  /** "ccm": annotations on the Service ask hcloud-cloud-controller-manager; "terraform": hcloud_rdns on the CCM's load balancer. @default "ccm" */
+  mode: z.enum(["ccm", "terraform"]).optional(),
+  /** Hetzner location of the mail load balancers, e.g. "fsn1". */
+  location: z.string().regex(/^[a-z]+[0-9]+$/, 'must be a Hetzner location such as "fsn1"'),
+});
+
+const smartHostSchema = z.strictObject({
+  address: dnsName("smart host"),
+  /** @default 587 */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** @default false (STARTTLS) */
+  implicitTls: z.boolean().optional(),
+  username: z.string().min(1).optional(),
+  /** OpenBao KV v2 path and property of the relay password, read through an ExternalSecret. */
+  password: z.strictObject({ openbaoPath: z.string().min(1), property: z.string().min(1) }).optional(),
+});
+
 const sovereignSchema = z.strictObject({
   /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
   name: dnsLabel("Sovereign name"),
@@ -259,6 +318,12 @@ const sovereignSchema = z.strictObject({
   webmail: webmailSchema.optional(),
   /** cert-manager ClusterIssuer (DNS-01) for tenant mail and webmail hosts. @default "letsencrypt-dns01-prod-powerdns" */
   clusterIssuer: dnsLabel("ClusterIssuer name").optional(),
+  /** Mail DNS records: publication, DKIM, SPF, DMARC, MTA-STS. @default records output, not published */
+  dns: dnsSchema.optional(),
+  /** Hetzner reverse DNS (PTR) of the mail load balancers. @default none */
+  ptr: ptrSchema.optional(),
+  /** Send all outbound mail through a relay (for projects whose outbound port 25 is blocked). @default direct delivery */
+  smartHost: smartHostSchema.optional(),
   /** OpenBao, for secrets read or written by Terraform. The token comes from VAULT_TOKEN, never the fleet. @default none */
   openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
   /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */

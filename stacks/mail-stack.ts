@@ -1,27 +1,39 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { GeneratedCredential } from "../constructs/credentials/generated-credential";
+import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
+import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
+import { MailDns } from "../constructs/dns/mail-dns";
+import { LoadBalancerPtr, loadBalancerAnnotations } from "../constructs/hcloud/load-balancer-ptr";
+import { ref, secretFromFile, setOf } from "../constructs/stalwart/config/encoding";
+import { forwardConfirmationProblems } from "../dns/validate";
 import type { ServerCredential } from "../constructs/credentials/server-credential";
 import { Peer } from "../constructs/network/peer";
 import { ConfigApplyJob } from "../constructs/stalwart/config-apply-job";
 import type { ConfigPlan } from "../constructs/stalwart/config/plan";
-import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME } from "../constructs/stalwart/config/server-plan";
+import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME, PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn } from "../constructs/terraform/depends-on";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import type { Capacity, OpenBao, PodSetRef, SovereignPlatform } from "../fleet/model";
+import type { Capacity, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
+import { isWithinZone } from "../fleet/names";
 import { SovereignStack, type ProviderPin } from "./sovereign-stack";
 
 export const CNI_SLOT = "bp-cilium";
+export const EXTERNAL_SECRETS_SLOT = "bp-external-secrets-stores";
+export const DNS_PROVIDER: ProviderPin = { source: "hashicorp/dns", version: "3.4.3" };
+export const SMART_HOST_PASSWORD_ENV = "STALWART_SMART_HOST_PASSWORD";
 export const HETZNER_CCM_SLOT = "bp-hcloud-ccm";
 const HETZNER_LB_ANNOTATION_PREFIX = "load-balancer.hetzner.cloud/";
 
 export const KUBERNETES_PROVIDER: ProviderPin = { source: "hashicorp/kubernetes", version: "2.38.0" };
 export const RANDOM_PROVIDER: ProviderPin = { source: "hashicorp/random", version: "3.7.2" };
+export const TLS_PROVIDER: ProviderPin = { source: "hashicorp/tls", version: "4.1.0" };
 export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
 
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
@@ -51,6 +63,15 @@ export interface MailServerSpec {
   readonly recoveryAdmin?: ServerCredential;
   /** Mounted TLS Secret (`tls.crt`, `tls.key`) the plan's Certificate object points at. @default none */
   readonly tlsSecretName?: string;
+  /** The domain's DNS: SPF `all` term, DMARC policy, whether to publish by RFC 2136, and the OpenBao path for DKIM keys. */
+  readonly dns: {
+    readonly spfAll: "-all" | "~all" | "?all";
+    readonly dmarcPolicy: "none" | "quarantine" | "reject";
+    /** Publish to the Sovereign's authoritative DNS (the domain lies in its RFC 2136 zone). */
+    readonly publish: boolean;
+    /** Where the DKIM private keys are also stored when OpenBao is configured. */
+    readonly dkimOpenBaoPath: string;
+  };
   /** Also a ClusterIP Service for the public listeners, for in-cluster clients such as webmail. @default false */
   readonly internalService?: boolean;
 }
@@ -62,6 +83,8 @@ export interface MailServer {
   readonly applyJob: ConfigApplyJob;
   readonly recoveryAdmin: ServerCredential;
   readonly metricsCredential: GeneratedCredential;
+  readonly dkim: DkimKeys;
+  readonly dns: MailDns;
 }
 
 /**
@@ -79,8 +102,10 @@ export abstract class MailStack extends SovereignStack {
     super(scope, stackName);
     new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
     new RandomProvider(this, "random");
+    new TlsProvider(this, "tls");
     this.pinProvider("kubernetes", KUBERNETES_PROVIDER);
     this.pinProvider("random", RANDOM_PROVIDER);
+    this.pinProvider("tls", TLS_PROVIDER);
     // NetworkPolicies are only as good as the CNI that enforces them.
     this.requireSlots(CNI_SLOT);
     if (Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX))) this.requireSlots(HETZNER_CCM_SLOT);
@@ -127,6 +152,32 @@ export abstract class MailStack extends SovereignStack {
       labels: credentialLabels,
       keys: (pw) => ({ username: METRICS_USERNAME, password: pw }),
     });
+    const platformDns = this.platform.dns;
+    const dkim = new DkimKeys(this, "dkim", {
+      namespace: spec.namespace,
+      selectors: platformDns.dkimSelectors,
+      rsaBits: platformDns.dkimRsaBits,
+      openbao: this.platform.openbao ? { mount: this.platform.openbao.mount, path: spec.dns.dkimOpenBaoPath } : undefined,
+      labels: credentialLabels,
+    });
+    if (this.platform.openbao) this.useOpenBao(this.platform.openbao);
+    const ptr = this.platform.ptr;
+    const ptrSpec = ptr && { mode: ptr.mode, name: this.stackName, location: ptr.location, ptr: spec.mailHost, ipv6: this.platform.loadBalancer.ipFamilyPolicy !== "SingleStack" };
+    const smartHost = this.platform.smartHost;
+    const smartHostPassword = smartHost?.password
+      ? new OpenBaoCredential(this, "smart-host-password", {
+          secretName: "stalwart-smart-host",
+          namespace: spec.namespace,
+          mount: this.platform.openbao?.mount ?? "secret",
+          path: smartHost.password.openbaoPath,
+          property: smartHost.password.property,
+          seed: false,
+          clusterSecretStore: this.platform.externalSecrets.clusterSecretStore,
+          refreshInterval: this.platform.externalSecrets.refreshInterval,
+          labels: credentialLabels,
+        })
+      : undefined;
+    if (smartHostPassword) this.requireSlots(EXTERNAL_SECRETS_SLOT);
     const server = new StalwartServer(this, "stalwart", {
       namespace: spec.namespace,
       instance: this.stackName,
@@ -136,21 +187,53 @@ export abstract class MailStack extends SovereignStack {
       storageClassName: this.platform.storageClass,
       listeners: spec.listeners,
       recoveryAdmin: recoveryAdmin.keyRef(RECOVERY_ADMIN_ENV),
-      secretEnv: [{ name: METRICS_PASSWORD_ENV, ref: metricsCredential.keyRef("password") }],
-      loadBalancer: this.platform.loadBalancer,
+      loadBalancer: {
+        ...this.platform.loadBalancer,
+        annotations: { ...this.platform.loadBalancer.annotations, ...(ptrSpec ? loadBalancerAnnotations(ptrSpec) : {}) },
+      },
       managementClients: managementClientPeers(this.platform.managementClients),
       clusterDns,
-      tlsSecretName: spec.tlsSecretName,
+      secretMounts: [
+        { volume: "dkim", secretName: DKIM_SECRET, mountPath: DKIM_DIR },
+        ...(spec.tlsSecretName ? [{ volume: "tls", secretName: spec.tlsSecretName, mountPath: TLS_DIR }] : []),
+      ],
+      secretEnv: [
+        { name: METRICS_PASSWORD_ENV, ref: metricsCredential.keyRef("password") },
+        ...(smartHostPassword ? [{ name: SMART_HOST_PASSWORD_ENV, ref: smartHostPassword.keyRef(smartHost!.password!.property) }] : []),
+      ],
       internalService: spec.internalService,
     });
-    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready]);
+    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready, dkim.secret, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
+    if (ptrSpec?.mode === "terraform") new LoadBalancerPtr(this, "ptr", { ...ptrSpec, service: server.mailService });
+    const mtaStsPolicy = server.listeners.some((l) => l.name === "https")
+      ? `version: STSv1\nmode: ${platformDns.mtaSts.mode}\nmx: ${spec.mailHost}\nmax_age: ${platformDns.mtaSts.maxAgeDays * 86400}\n`
+      : undefined;
     const plan = buildServerPlan({
       domain: spec.domain,
       hostname: spec.mailHost,
       listeners: server.listeners,
       spamFilter: spec.spamFilter,
       tls: spec.tlsSecretName ? { certificateFile: `${TLS_DIR}/tls.crt`, privateKeyFile: `${TLS_DIR}/tls.key` } : undefined,
+      smartHost: smartHost && {
+        address: smartHost.address,
+        port: smartHost.port,
+        implicitTls: smartHost.implicitTls,
+        username: smartHost.username,
+        passwordEnv: smartHostPassword ? SMART_HOST_PASSWORD_ENV : undefined,
+      },
     });
+    for (const key of dkim.keys) {
+      plan.upsert("DkimSignature", `dkim-${key.algorithm}`, ["selector"], {
+        "@type": key.algorithm === "ed25519" ? "Dkim1Ed25519Sha256" : "Dkim1RsaSha256",
+        domainId: ref(PLAN_IDS.domain),
+        selector: key.selector,
+        privateKey: secretFromFile(dkim.files[key.algorithm]),
+        stage: "active",
+      });
+    }
+    if (mtaStsPolicy) {
+      plan.update("MtaSts", { mode: platformDns.mtaSts.mode, maxAge: platformDns.mtaSts.maxAgeDays * 86_400_000, mxHosts: setOf([spec.mailHost]) });
+    }
     spec.configure?.(plan);
     const applyJob = new ConfigApplyJob(this, "config-apply", {
       server,
@@ -163,6 +246,34 @@ export abstract class MailStack extends SovereignStack {
     // Everything namespaced waits for the namespace (random_password and friends need not).
     if (namespace) addDependsOn(this, [namespace], (r) => r.terraformResourceType.startsWith("kubernetes_"));
 
+    const dns = new MailDns(this, "dns", {
+      server,
+      domain: spec.domain,
+      mailHost: spec.mailHost,
+      spfAll: spec.dns.spfAll,
+      dmarc: {
+        policy: spec.dns.dmarcPolicy,
+        rua: platformDns.dmarcRua ?? [`mailto:postmaster@${spec.domain}`],
+        adkim: platformDns.adkim,
+        aspf: platformDns.aspf,
+      },
+      dkim: dkim.keys,
+      mtaStsPolicy,
+      ttl: platformDns.ttl,
+      publish: spec.dns.publish ? platformDns.rfc2136 : undefined,
+      labels: credentialLabels,
+    });
+    if (spec.dns.publish && platformDns.rfc2136) this.pinProvider("dns", DNS_PROVIDER);
+    const fcrdns = forwardConfirmationProblems(this.stackName, {
+      ehlo: (plan.operations.find((o) => o.object === "SystemSettings")!.value as { defaultHostname: string }).defaultHostname,
+      ptr: ptrSpec ? [ptrSpec.ptr] : [],
+      mxTarget: dns.records.find((r) => r.type === "MX")!.values[0].split(" ")[1],
+      addressName: (dns.records.find((r) => r.type === "A") ?? dns.records.find((r) => r.type === "AAAA"))!.name,
+    });
+    if (fcrdns.length > 0) throw new Error(fcrdns.join("\n"));
+
+    new TerraformOutput(this, "dns_zone_file", { value: dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
+    new TerraformOutput(this, "dkim_selectors", { value: dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA)" });
     new TerraformOutput(this, "namespace", { value: spec.namespace, description: "Namespace of the mail server" });
     new TerraformOutput(this, "mail_host", { value: spec.mailHost, description: "MX target, EHLO name and PTR value" });
     new TerraformOutput(this, "management_endpoint", {
@@ -174,9 +285,13 @@ export abstract class MailStack extends SovereignStack {
       description: "Addresses of the mail LoadBalancer (A/AAAA and PTR of the mail host)",
     });
     new TerraformOutput(this, "config_apply_job", { value: applyJob.job.metadata.name, description: "Name of the Job that applied the current configuration plan" });
-    return { server, plan, applyJob, recoveryAdmin, metricsCredential };
+    return { server, plan, applyJob, recoveryAdmin, metricsCredential, dkim, dns };
   }
 }
+
+/** Whether a domain lies in the zone the Sovereign's authoritative DNS accepts updates for. */
+export const inPublishedZone = (domain: string, sovereign: Sovereign): boolean =>
+  sovereign.platform.dns.rfc2136 !== undefined && isWithinZone(domain, sovereign.platform.dns.rfc2136.zone);
 
 const podSetPeer = (ref: PodSetRef): Peer => Peer.pods(ref.podLabels, ref.namespace);
 

@@ -13,7 +13,7 @@ import { LISTENERS } from "../constructs/stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
 import type { Mothership, OpenBao, Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
-import { MailStack, type MailServer } from "./mail-stack";
+import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
 
 export const SUBMISSION_ACCOUNT_ID = "noreply";
 
@@ -50,6 +50,12 @@ export class SovereignMailStack extends MailStack {
       // It only sends: inbound SMTP for bounces and reports, and the one submission listener the fleet chose.
       listeners: ["smtp", relay.submissionListener],
       spamFilter: false,
+      dns: {
+        spfAll: sovereign.platform.dns.relaySpfAll,
+        dmarcPolicy: sovereign.platform.dns.relayDmarcPolicy,
+        publish: inPublishedZone(relay.domain, sovereign),
+        dkimOpenBaoPath: relay.dkimPath,
+      },
       configure: (plan) =>
         plan.upsert("Account", SUBMISSION_ACCOUNT_ID, ["name", "domainId"], {
           "@type": "User",
@@ -125,7 +131,7 @@ export class SovereignMailStack extends MailStack {
     const data =
       c.kind === "secret"
         ? new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data
-        : this.openbaoSecret(sovereign.openbao as OpenBao, c.path).data;
+        : this.openbaoSecret(sovereign.platform.openbao as OpenBao, c.path).data;
     return { host: m.host, port: m.port, from: m.from, user: data.lookup(c.userKey), password: data.lookup(c.passwordKey), scope: classifyRelayHost(m.host, relay.domain) };
   }
 

@@ -9,7 +9,7 @@ import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";
 import type { OpenBao, Sovereign, Tenant } from "../fleet/model";
-import { MailStack, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER, type MailServer } from "./mail-stack";
+import { inPublishedZone, MailStack, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER, type MailServer } from "./mail-stack";
 
 export const TLS_SECRET = "stalwart-tls";
 export const OIDC_CLIENT_SECRET = "stalwart-oidc-client-secret";
@@ -36,11 +36,11 @@ export class TenantMailStack extends MailStack {
     super(scope, tenant.stackName, sovereign.platform);
     this.requireSlots(...TENANT_SLOTS, ...(tenant.webmail ? WEBMAIL_SLOTS : []));
     const secrets = tenant.secrets;
-    const openbao = sovereign.openbao;
+    const openbao = sovereign.platform.openbao;
     if (secrets.seedFromTerraform) this.useOpenBao(openbao as OpenBao);
     const mount = openbao?.mount ?? "secret";
     const labels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
-    const fromOpenBao = { namespace: tenant.namespace, mount, seed: secrets.seedFromTerraform, clusterSecretStore: secrets.clusterSecretStore, refreshInterval: secrets.refreshInterval, labels };
+    const fromOpenBao = { namespace: tenant.namespace, mount, seed: secrets.seedFromTerraform, ...sovereign.platform.externalSecrets, labels };
 
     this.adminCredential = new OpenBaoCredential(this, "admin-credential", {
       ...fromOpenBao,
@@ -67,7 +67,8 @@ export class TenantMailStack extends MailStack {
       name: "stalwart",
       namespace: tenant.namespace,
       secretName: TLS_SECRET,
-      dnsNames: [tenant.mailHost, ...(webmailHost ? [webmailHost] : [])],
+      // The MTA-STS policy host is served by Stalwart too.
+      dnsNames: [tenant.mailHost, `mta-sts.${tenant.domain}`, ...(webmailHost ? [webmailHost] : [])],
       clusterIssuer: tenant.clusterIssuer,
       labels,
     });
@@ -81,6 +82,13 @@ export class TenantMailStack extends MailStack {
       recoveryAdmin: this.adminCredential,
       tlsSecretName: TLS_SECRET,
       internalService: tenant.webmail !== undefined,
+      dns: {
+        spfAll: sovereign.platform.dns.tenantSpfAll,
+        dmarcPolicy: sovereign.platform.dns.tenantDmarcPolicy,
+        // Free-subdomain domains live in the Sovereign's zone; a BYO customer publishes the reported records.
+        publish: tenant.domainMode === "free-subdomain" && inPublishedZone(tenant.domain, sovereign),
+        dkimOpenBaoPath: tenant.secrets.dkimPath,
+      },
       configure: (plan) => this.configureOidc(plan),
     });
     const server = this.mail.server;

@@ -60,10 +60,10 @@ export interface StalwartServerProps {
   /** The cluster DNS pods, for egress. @default `k8s-app=kube-dns` pods in `kube-system` */
   readonly clusterDns?: Peer;
   /**
-   * A kubernetes.io/tls Secret mounted at {@link TLS_DIR}. Not optional: the pod waits in ContainerCreating until
-   * the certificate exists, rather than serving a self-signed one. @default none
+   * Secrets mounted read-only as files (TLS certificates, DKIM keys). Not optional: the pod waits in
+   * ContainerCreating until each Secret exists, rather than serving a self-signed certificate. @default []
    */
-  readonly tlsSecretName?: string;
+  readonly secretMounts?: readonly { readonly volume: string; readonly secretName: string; readonly mountPath: string }[];
   /** Also a ClusterIP Service `<name>-internal` with the public listeners, for in-cluster clients. @default false */
   readonly internalService?: boolean;
 }
@@ -224,14 +224,14 @@ export class StalwartServer extends Construct implements Workload {
                   { name: "config", mountPath: CONFIG_FILE, subPath: "config.json", readOnly: true },
                   { name: "data", mountPath: DATA_DIR },
                   { name: "tmp", mountPath: "/tmp" },
-                  ...(props.tlsSecretName ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+                  ...(props.secretMounts ?? []).map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
                 ],
               },
             ],
             volume: [
               { name: "config", configMap: { name: `${this.name}-config`, items: [{ key: "config.json", path: "config.json" }] } },
               { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-              ...(props.tlsSecretName ? [{ name: "tls", secret: { secretName: props.tlsSecretName, optional: false } }] : []),
+              ...(props.secretMounts ?? []).map((m) => ({ name: m.volume, secret: { secretName: m.secretName, optional: false } })),
             ],
           },
         },

@@ -132,6 +132,13 @@ export interface MtaOutboundStrategy {
   readonly route?: Expression;
 }
 
+export interface MtaSts {
+  readonly mode?: "enforce" | "testing" | "disable";
+  /** Milliseconds. */
+  readonly maxAge?: number;
+  readonly mxHosts?: JsonSet;
+}
+
 export interface SpamSettings {
   readonly enable?: boolean;
 }
@@ -152,9 +159,10 @@ export interface ObjectBodies {
   MtaRoute: RelayRoute;
   MtaOutboundStrategy: MtaOutboundStrategy;
   SpamSettings: SpamSettings;
+  MtaSts: MtaSts;
 }
 
 /** Singletons are changed with `update`; everything else with `upsert` on a natural key. */
-export const SINGLETONS = ["Authentication", "SystemSettings", "MtaStageAuth", "Metrics", "MtaOutboundStrategy", "SpamSettings"] as const;
+export const SINGLETONS = ["Authentication", "SystemSettings", "MtaStageAuth", "Metrics", "MtaOutboundStrategy", "SpamSettings", "MtaSts"] as const;
 export type SingletonName = (typeof SINGLETONS)[number];
 export type CollectionName = Exclude<keyof ObjectBodies, SingletonName>;

@@ -1,0 +1,99 @@
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { DnsProvider } from "@cdktf/provider-dns/lib/provider";
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import { createHash } from "node:crypto";
+import { mailDomainRecords, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
+import { zoneFile, zoneTxt, type DnsRecord } from "../../dns/records";
+import { recordProblems } from "../../dns/validate";
+import type { Labels } from "../kubernetes/labels";
+import type { StalwartServer } from "../stalwart/stalwart-server";
+import { Rfc2136Records } from "./rfc2136-records";
+import { txtStrings } from "./txt-strings";
+
+export const DNS_RECORDS_CONFIGMAP = "stalwart-dns-records";
+
+export interface Rfc2136Target {
+  readonly server: string;
+  readonly port: number;
+  readonly zone: string;
+  readonly keyName: string;
+  readonly keyAlgorithm: string;
+}
+
+export interface MailDnsProps {
+  readonly server: StalwartServer;
+  readonly domain: string;
+  readonly mailHost: string;
+  readonly spfAll: "-all" | "~all" | "?all";
+  readonly dmarc: DmarcPolicy;
+  readonly dkim: readonly DkimKey[];
+  /** The MTA-STS policy text, when the server serves one; its hash is the record's `id`. @default none */
+  readonly mtaStsPolicy?: string;
+  readonly ttl: number;
+  /** Publish by RFC 2136 to this zone; otherwise the records are only reported. @default reported only */
+  readonly publish?: Rfc2136Target;
+  /** @default {} */
+  readonly labels?: Labels;
+}
+
+/** RFC 8461 `id`: 1–32 alphanumerics that change whenever the policy does. */
+export const mtaStsId = (policy: string) => createHash("sha256").update(policy).digest("hex").slice(0, 20);
+
+/**
+ * A mail domain's records, validated at synth (exactly one SPF per name, ≤ 10 SPF lookups, DMARC syntax, DKIM
+ * selectors, TXT string lengths; each failure names the domain and the record). Always reported (stack outputs
+ * `dns_records` and `dns_zone_file`, ConfigMap `stalwart-dns-records`) and, for zones the Sovereign's
+ * authoritative DNS holds, published with RFC 2136 dynamic updates. Addresses and DKIM keys are filled in by
+ * Terraform at apply time.
+ */
+export class MailDns extends Construct {
+  readonly records: readonly DnsRecord[];
+  /** The records as a zone-file snippet (Terraform fills in addresses and keys). */
+  readonly zoneFile: string;
+
+  constructor(scope: Construct, id: string, props: MailDnsProps) {
+    super(scope, id);
+    // The LoadBalancer's addresses, split by family (RE2 without backslashes: cdktf passes the pattern through).
+    const addresses = Fn.join(",", Token.asList(props.server.mailService.interpolationForAttribute("status[0].load_balancer[0].ingress[*].ip")));
+    this.records = mailDomainRecords({
+      domain: props.domain,
+      mailHost: props.mailHost,
+      ipv4: Token.asList(Fn.regexall("[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+", addresses)),
+      ipv6: Token.asList(Fn.regexall("[0-9a-fA-F]*:[0-9a-fA-F:]+", addresses)),
+      spfAll: props.spfAll,
+      dkim: props.dkim,
+      dmarc: props.dmarc,
+      tlsRptRua: `mailto:postmaster@${props.domain}`,
+      mtaStsId: props.mtaStsPolicy ? mtaStsId(props.mtaStsPolicy) : undefined,
+    });
+    const problems = recordProblems(props.domain, this.records);
+    if (problems.length > 0) throw new Error(`invalid DNS records:\n  ${problems.join("\n  ")}`);
+
+    // Values known only at apply time (DKIM keys) are split into ≤ 255-character strings by Terraform.
+    const txtRdata = (v: string) => (Token.isUnresolved(v) ? `"${txtStrings(v)}"` : zoneTxt(v));
+    // Address lists are known only at apply time: Terraform writes one line per address.
+    const isAddress = (r: DnsRecord) => r.type === "A" || r.type === "AAAA";
+    const addressLines = this.records
+      .filter(isAddress)
+      .map((r) => Fn.join("\n", Fn.formatlist(`${r.name}.\t${props.ttl}\tIN\t${r.type}\t%s`, [r.values])));
+    const zone = `${zoneFile(this.records.filter((r) => !isAddress(r)), props.ttl, txtRdata)}${addressLines.map((l) => `${l}\n`).join("")}`;
+    this.zoneFile = zone;
+    new ConfigMapV1(this, "records", {
+      metadata: { name: DNS_RECORDS_CONFIGMAP, namespace: props.server.namespace, labels: { ...(props.labels ?? {}) } },
+      data: {
+        "zone.txt": zone,
+        "records.json": Fn.jsonencode(
+          this.records.map((r) => ({ type: r.type, name: r.name, purpose: r.purpose, values: isAddress(r) ? Token.asAny(r.values) : r.values })),
+        ),
+      },
+    });
+
+    if (props.publish) {
+      const target = props.publish;
+      // The TSIG secret comes from DNS_UPDATE_KEYSECRET on the machine that runs terraform, never from the output.
+      new DnsProvider(this, "dns", { update: [{ server: target.server, port: target.port, keyName: target.keyName, keyAlgorithm: target.keyAlgorithm }] });
+      new Rfc2136Records(this, "published", { zone: target.zone, records: this.records, ttl: props.ttl });
+    }
+  }
+}
