@@ -100,6 +100,7 @@ describe("valid fleets", () => {
       clients: [{ namespace: "catalyst-system", podLabels: {} }],
       mothership: undefined,
       keycloakProjection: undefined,
+      dkimPath: "sovereign/omantel.example.org/stalwart/relay/dkim",
       requiredSlots: ["bp-catalyst-platform", "bp-cert-manager"],
     });
     expect(sov.tenants.map((t) => [t.stackName, t.domainMode, t.domain, t.mailHost, t.namespace])).toEqual([

@@ -87,7 +87,9 @@ describe("example fleet stacks", () => {
       expect(passwords).toHaveLength(3);
       const secrets = Object.fromEntries(resourcesOf(json, "kubernetes_secret_v1").map((r) => [r.body.metadata.name, r.body.data]));
       expect(Object.keys(secrets).sort()).toEqual(
-        isRelay ? ["sovereign-smtp-credentials", "stalwart-metrics", "stalwart-recovery-admin", "stalwart-submission"] : ["stalwart-metrics"],
+        isRelay
+          ? ["sovereign-smtp-credentials", "stalwart-dkim", "stalwart-metrics", "stalwart-recovery-admin", "stalwart-submission"]
+          : ["stalwart-dkim", "stalwart-metrics"],
       );
       const workloads = podWorkloads(json);
       expect(workloads.every((w) => w.externalSecrets.length === 0 && w.annotations[EXTERNAL_SECRETS_ANNOTATION] === undefined)).toBe(true);
@@ -103,7 +105,7 @@ describe("example fleet stacks", () => {
       // Both key shapes carry the same generated value.
       expect(admin.STALWART_RECOVERY_ADMIN).toBe(`admin:${password}`);
       expect(admin.username).toBe("admin");
-      expect(workloads.map((w) => w.secretNames)).toEqual([["stalwart-metrics", "stalwart-recovery-admin"], ["stalwart-recovery-admin"]]);
+      expect(workloads.map((w) => w.secretNames)).toEqual([["stalwart-dkim", "stalwart-metrics", "stalwart-recovery-admin"], ["stalwart-recovery-admin"]]);
     }
   });
 });

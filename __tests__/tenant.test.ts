@@ -58,8 +58,8 @@ describe.each(tenants)("$name", ({ stack, json, tenant }) => {
   });
 
   it("seeds both OpenBao paths in the same stack, write-only, before the ExternalSecrets read them", () => {
-    const seeds = resourcesOf(json, "vault_kv_secret_v2");
     const base = `sovereign/omantel.example.org/stalwart/${tenant.id}`;
+    const seeds = resourcesOf(json, "vault_kv_secret_v2").filter((s) => !s.body.name.endsWith("/dkim"));
     expect(seeds.map((s) => [s.body.mount, s.body.name]).sort()).toEqual([
       ["secret", `${base}/admin`],
       ["secret", `${base}/oidc`],
@@ -81,7 +81,7 @@ describe.each(tenants)("$name", ({ stack, json, tenant }) => {
     expect(validateAgainstCrds([cert])[0]).toMatchObject({ valid: true });
     expect(cert.spec).toMatchObject({
       secretName: "stalwart-tls",
-      dnsNames: [tenant.mailHost, `webmail.${tenant.domain}`],
+      dnsNames: [tenant.mailHost, `mta-sts.${tenant.domain}`, `webmail.${tenant.domain}`],
       issuerRef: { kind: "ClusterIssuer", name: "letsencrypt-dns01-prod-powerdns" },
     });
     const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].body.spec.template.spec;
@@ -183,7 +183,7 @@ ${sovereignExtra}    tenants:
     expect(resourcesOf(stack, "kubernetes_deployment_v1")).toEqual([]);
     expect(manifests(stack).map((m) => m.kind).sort()).toEqual(["Certificate", "ExternalSecret", "ExternalSecret"]);
     expect(stacks.tenants[0].requiredSlots).not.toContain("bp-gateway-api");
-    expect(manifests(stack, "Certificate")[0].spec.dnsNames).toEqual(["mail.acme.example.com"]);
+    expect(manifests(stack, "Certificate")[0].spec.dnsNames).toEqual(["mail.acme.example.com", "mta-sts.acme.example.com"]);
   });
 
   it("uses another ClusterSecretStore, refresh interval and issuer when configured", () => {
@@ -192,7 +192,7 @@ ${sovereignExtra}    tenants:
     );
     const stack = json["fsn1-tenant-acme"];
     for (const es of manifests(stack, "ExternalSecret")) expect(es.spec).toMatchObject({ refreshInterval: "15m", secretStoreRef: { name: "openbao-eu" } });
-    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(["kv", "kv"]);
+    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(["kv", "kv", "kv"]);
     expect(manifests(stack, "Certificate")[0].spec.issuerRef.name).toBe("internal-dns01");
     expect(validateAgainstCrds(manifests(stack)).every((r) => r.valid)).toBe(true);
   });

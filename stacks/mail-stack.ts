@@ -108,7 +108,9 @@ export abstract class MailStack extends SovereignStack {
     this.pinProvider("tls", TLS_PROVIDER);
     // NetworkPolicies are only as good as the CNI that enforces them.
     this.requireSlots(CNI_SLOT);
-    if (Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX))) this.requireSlots(HETZNER_CCM_SLOT);
+    // Hetzner load balancer annotations (our PTR ones included) only work with the Hetzner cloud controller.
+    const hetzner = platform.ptr !== undefined || Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX));
+    if (hetzner) this.requireSlots(HETZNER_CCM_SLOT);
   }
 
   /** Bootstrap-kit slots (by name) that must be installed before this stack is applied. */
