@@ -1,7 +1,8 @@
-import { relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { FleetError } from "../fleet/errors";
 import { loadFleetFile } from "../fleet/load";
+import { projectRoot } from "./paths";
 import { synthesizeFleet } from "./synthesize";
 
 export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR]
@@ -15,7 +16,7 @@ export interface CliIo {
 }
 
 /** The example fleet shipped with the project, shown relative to the working directory. */
-export const defaultFleetFile = () => relative(process.cwd(), resolve(__dirname, "..", "..", "examples", "fleet.yaml"));
+export const defaultFleetFile = () => relative(process.cwd(), join(projectRoot(), "examples", "fleet.yaml"));
 
 /**
  * Validates the fleet and synthesizes it. Exit codes: 0 success, 1 invalid fleet or failed synthesis,

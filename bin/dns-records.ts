@@ -1,0 +1,70 @@
+/**
+ * `npm run dns:records -- <stack> [--fleet FILE]`: prints the mail domain's records of a stack as a zone-file
+ * snippet, for a BYO customer to publish. Values Terraform knows only after apply (the load balancer's addresses,
+ * the DKIM keys) are shown as placeholders; `terraform output -raw dns_zone_file` in the stack prints them filled.
+ */
+import { Testing } from "cdktf";
+import { parseArgs } from "node:util";
+import { defaultFleetFile } from "../app/cli";
+import { buildApp } from "../app/synthesize";
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile } from "../fleet/load";
+
+const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
+
+/** Replaces each Terraform expression (`${…}`, nested braces included) with a placeholder naming what fills it. */
+export function withPlaceholders(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "$" && text[i + 1] === "{" && text[i - 1] !== "$") {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === "{") depth++;
+        else if (text[j] === "}" && --depth === 0) break;
+      }
+      const expr = text.slice(i + 2, j);
+      out += /tls_private_key/.test(expr) ? "<DKIM public key, known after apply>" : /load_balancer/.test(expr) ? "<mail load balancer addresses, known after apply>" : "<known after apply>";
+      i = j;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+export function runDnsRecords(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
+  let args;
+  try {
+    args = parseArgs({ args: [...argv], allowPositionals: true, options: { fleet: { type: "string" } } });
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.positionals.length !== 1) {
+    err(`${USAGE}\n`);
+    return 2;
+  }
+  const fleetFile = args.values.fleet ?? (process.env.FLEET || defaultFleetFile());
+  let fleet;
+  try {
+    fleet = loadFleetFile(fleetFile);
+  } catch (e) {
+    err(`${e instanceof FleetError ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const { stacks } = buildApp(fleet, "cdktf.out");
+  const all = [...stacks.relays, ...stacks.tenants];
+  const stack = all.find((s) => s.stackName === args.positionals[0]);
+  if (!stack) {
+    err(`error: no mail stack "${args.positionals[0]}" in ${fleetFile}; stacks: ${all.map((s) => s.stackName).join(", ")}\n`);
+    return 1;
+  }
+  const zone = JSON.parse(Testing.synth(stack)).output.dns_zone_file.value as string;
+  out(`; ${stack.stackName}: records of ${stack.mail.dns.records[0].name}\n`);
+  out(`; after apply: terraform -chdir=cdktf.out/stacks/${stack.stackName} output -raw dns_zone_file\n`);
+  out(withPlaceholders(zone));
+  return 0;
+}
+
+if (require.main === module) process.exitCode = runDnsRecords(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
