@@ -1,0 +1,77 @@
+/**
+ * `npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json]`:
+ * synthesizes both revisions (the base in a cached git worktree; the head is the working tree unless given) and
+ * reports, per stack, what a reviewer needs to see, without credentials, state or a cluster.
+ * `--base-dir DIR --head-dir DIR` compares two already synthesized outputs instead.
+ * Exit codes (like `terraform plan -detailed-exitcode`): 0 no changes, 2 changes, 1 error.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { projectRoot } from "../app/paths";
+import { diffSynthOutputs } from "../plan-diff/diff";
+import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
+import { readSynthOutput } from "../plan-diff/synth-output";
+import { synthesizeRevision } from "../plan-diff/worktree";
+
+const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …]";
+const RENDER = { markdown: renderMarkdown, text: renderText, json: renderJson } as const;
+
+export function runPlanDiff(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        base: { type: "string" },
+        head: { type: "string" },
+        fleet: { type: "string", default: "examples/fleet.yaml" },
+        format: { type: "string", default: "text" },
+        "base-dir": { type: "string" },
+        "head-dir": { type: "string" },
+        "cache-dir": { type: "string" },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  const render = RENDER[values.format as keyof typeof RENDER];
+  if (!render) {
+    err(`error: --format must be markdown, text or json\n${USAGE}\n`);
+    return 1;
+  }
+  const fromDirs = values["base-dir"] !== undefined || values["head-dir"] !== undefined;
+  if (fromDirs ? values["base-dir"] === undefined || values["head-dir"] === undefined : values.base === undefined) {
+    err(`${USAGE}\n`);
+    return 1;
+  }
+  const work = mkdtempSync(join(tmpdir(), "sovereign-mail-plan-diff-"));
+  try {
+    let baseDir = values["base-dir"];
+    let headDir = values["head-dir"];
+    if (!fromDirs) {
+      const repo = projectRoot();
+      const cache = values["cache-dir"] ?? join(repo, ".plan-diff-cache");
+      baseDir = join(work, "base");
+      synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache);
+      headDir = join(work, "head");
+      if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache);
+      else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, stdio: ["ignore", "ignore", "pipe"] });
+    }
+    const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
+    out(render(diff));
+    return diff.hasChanges ? 2 : 0;
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? "";
+    err(`error: ${(e as Error).message.split("\n")[0]}\n${stderr}`);
+    return 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) process.exitCode = runPlanDiff(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));

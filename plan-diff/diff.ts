@@ -1,0 +1,103 @@
+import { diffLines } from "diff";
+import diff from "microdiff";
+import { forcesReplacement } from "./replace-rules";
+import { isSensitive, REDACTED } from "./redact";
+import type { Json, SynthResource, SynthStack } from "./synth-output";
+
+export type ResourceAction = "create" | "delete" | "update" | "replace";
+
+export interface AttributeChange {
+  /** Dotted path (`spec.template.spec.container.0.image`). */
+  readonly path: string;
+  /** Old and new values as display text (redacted when sensitive); undefined when absent. */
+  readonly old?: string;
+  readonly new?: string;
+  /** For long or multi-line strings: a unified line diff instead of old → new. */
+  readonly lines?: string;
+  readonly forcesReplacement: boolean;
+}
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly action: ResourceAction;
+  readonly changes: readonly AttributeChange[];
+}
+
+export interface StackDiff {
+  readonly name: string;
+  readonly status: "added" | "removed" | "changed" | "unchanged";
+  readonly resources: readonly ResourceChange[];
+  /** Changes a reviewer must not miss: replacements, a changed Stalwart plan, a deleted stack. */
+  readonly warnings: readonly string[];
+}
+
+export interface PlanDiff {
+  readonly stacks: readonly StackDiff[];
+  readonly hasChanges: boolean;
+}
+
+const LONG = 120;
+
+function display(value: Json): string {
+  return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value);
+}
+
+function attributeChanges(resource: SynthResource, before: Json, after: Json): AttributeChange[] {
+  return diff(before ?? {}, after ?? {}).map((d) => {
+    const path = d.path.map(String).join(".");
+    const oldValue = d.type === "CREATE" ? undefined : d.oldValue;
+    const newValue = d.type === "REMOVE" ? undefined : d.value;
+    const replace = forcesReplacement(resource.type, d.path as (string | number)[]);
+    if (isSensitive(resource.type, d.path as (string | number)[], oldValue, newValue)) {
+      return { path, old: oldValue === undefined ? undefined : REDACTED, new: newValue === undefined ? undefined : REDACTED, forcesReplacement: replace };
+    }
+    const isText = (v: unknown) => typeof v === "string" && (v.includes("\n") || v.length > LONG);
+    if (isText(oldValue) || isText(newValue)) {
+      const lines = diffLines(String(oldValue ?? ""), String(newValue ?? ""))
+        .flatMap((part) => part.value.replace(/\n$/, "").split("\n").map((l) => (part.added ? `+ ${l}` : part.removed ? `- ${l}` : null)))
+        .filter((l): l is string => l !== null)
+        .join("\n");
+      return { path, lines, forcesReplacement: replace };
+    }
+    return { path, old: oldValue === undefined ? undefined : display(oldValue), new: newValue === undefined ? undefined : display(newValue), forcesReplacement: replace };
+  });
+}
+
+/** The Stalwart configuration plan lives in this ConfigMap: a change there reconfigures a running server. */
+const isStalwartPlan = (r: SynthResource) => r.type === "kubernetes_config_map_v1" && r.body?.metadata?.name === "stalwart-plan";
+
+function diffStack(name: string, base?: SynthStack, head?: SynthStack): StackDiff {
+  const before = base?.resources ?? new Map<string, SynthResource>();
+  const after = head?.resources ?? new Map<string, SynthResource>();
+  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const resources: ResourceChange[] = [];
+  const warnings: string[] = [];
+  for (const address of addresses) {
+    const b = before.get(address);
+    const a = after.get(address);
+    if (!b) resources.push({ address, action: "create", changes: attributeChanges(a!, {}, a!.body) });
+    else if (!a) resources.push({ address, action: "delete", changes: [] });
+    else {
+      const changes = attributeChanges(a, b.body, a.body);
+      if (changes.length === 0) continue;
+      const replace = changes.some((c) => c.forcesReplacement);
+      resources.push({ address, action: replace ? "replace" : "update", changes });
+      if (replace) warnings.push(`${address} will be REPLACED (${changes.filter((c) => c.forcesReplacement).map((c) => c.path).join(", ")})`);
+      if (isStalwartPlan(a)) warnings.push(`the Stalwart configuration plan changes (${address}): the apply Job runs again`);
+    }
+  }
+  for (const r of resources.filter((x) => x.action === "delete")) {
+    if (/^(kubernetes_stateful_set_v1|kubernetes_namespace_v1|tls_private_key|random_password)\./.test(r.address)) warnings.push(`${r.address} will be DELETED`);
+  }
+  if (base && !head) warnings.unshift(`stack ${name} is DELETED: terraform destroy it before its state is orphaned`);
+  const status = !base ? "added" : !head ? "removed" : resources.length > 0 ? "changed" : "unchanged";
+  return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings };
+}
+
+/** Compares two synthesized outputs, stack by stack and resource by resource. */
+export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>): PlanDiff {
+  const names = [...new Set([...base.keys(), ...head.keys()])].sort();
+  const stacks = names.map((n) => diffStack(n, base.get(n), head.get(n)));
+  return { stacks, hasChanges: stacks.some((s) => s.status !== "unchanged") };
+}
+

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface SynthResource {
+  /** Terraform address: `type.name`, `data.type.name` or `output.name`. */
+  readonly address: string;
+  readonly type: string;
+  readonly body: Json;
+}
+
+export interface SynthStack {
+  readonly name: string;
+  readonly resources: ReadonlyMap<string, SynthResource>;
+  readonly dependencies: readonly string[];
+}
+
+/** Drops cdktf's `//` metadata, which carries construct paths and changes nothing in Terraform. */
+function stripMetadata(value: Json): Json {
+  if (Array.isArray(value)) return value.map(stripMetadata);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, stripMetadata(v)]));
+  }
+  return value;
+}
+
+/** Reads a synthesized output directory (`manifest.json` and `stacks/<name>/cdk.tf.json`). */
+export function readSynthOutput(dir: string): Map<string, SynthStack> {
+  const manifestFile = join(dir, "manifest.json");
+  if (!existsSync(manifestFile)) throw new Error(`${dir} is not a synthesized output (no manifest.json)`);
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+  const stacks = new Map<string, SynthStack>();
+  for (const [name, entry] of Object.entries(manifest.stacks as Record<string, { synthesizedStackPath: string; dependencies: string[] }>)) {
+    const tf = stripMetadata(JSON.parse(readFileSync(join(dir, entry.synthesizedStackPath), "utf8")));
+    const resources = new Map<string, SynthResource>();
+    for (const [type, byName] of Object.entries((tf.resource ?? {}) as Record<string, Record<string, Json>>)) {
+      for (const [n, body] of Object.entries(byName)) resources.set(`${type}.${n}`, { address: `${type}.${n}`, type, body });
+    }
+    for (const [type, byName] of Object.entries((tf.data ?? {}) as Record<string, Record<string, Json>>)) {
+      for (const [n, body] of Object.entries(byName)) resources.set(`data.${type}.${n}`, { address: `data.${type}.${n}`, type: `data.${type}`, body });
+    }
+    for (const [n, body] of Object.entries((tf.output ?? {}) as Record<string, Json>)) resources.set(`output.${n}`, { address: `output.${n}`, type: "output", body });
+    for (const key of ["provider", "terraform"]) if (tf[key]) resources.set(key, { address: key, type: key, body: tf[key] });
+    stacks.set(name, { name, resources, dependencies: [...(entry.dependencies ?? [])].sort() });
+  }
+  return stacks;
+}
