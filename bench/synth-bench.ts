@@ -63,6 +63,26 @@ for (const tenants of sizes) {
   process.stderr.write(`fleet of ${tenants} tenants: ${fmtS(sample)}, ${fmtMb(sample)}\n`);
 }
 
+// Plan diff of two 1000-tenant fleets that differ in one tenant, beyond the two syntheses.
+const diffBase = join(work, "diff-base");
+const diffHead = join(work, "diff-head");
+const thousand = generateFleetYaml(1000);
+writeFileSync(join(work, "diff-base.yaml"), thousand);
+writeFileSync(join(work, "diff-head.yaml"), thousand.replace("id: t0500", "id: t0500x"));
+measure(process.execPath, [MAIN, "--fleet", join(work, "diff-base.yaml"), "--out", diffBase]);
+measure(process.execPath, [MAIN, "--fleet", join(work, "diff-head.yaml"), "--out", diffHead]);
+const planDiff = runs(3, () => {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ["--require", REPORTER, join(ROOT, "dist", "bin", "plan-diff.js"), "--base-dir", diffBase, "--head-dir", diffHead, "--format", "markdown"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, BENCH_RSS_FILE: join(work, "rss") },
+  });
+  if (result.status !== 2) throw new Error(`plan-diff exited ${result.status}: ${result.stderr}`);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rssBytes: Number(readFileSync(join(work, "rss"), "utf8")) };
+});
+process.stderr.write(`plan diff of two 1000-tenant fleets: ${fmtS(planDiff)}, ${fmtMb(planDiff)}\n`);
+
 const direct = runs(5, appSynth(EXAMPLE));
 const viaCli = runs(3, () => measure("npx", ["cdktf", "synth", "--output", join(work, "cli-out")], { FLEET: EXAMPLE }));
 const stock = runs(3, () =>
@@ -81,6 +101,10 @@ rows.push(
   `| \`node dist/main.js\` (this project's app command) | ${fmtS(direct)} |`,
   `| \`cdktf synth\` running \`node dist/main.js\` | ${fmtS(viaCli)} |`,
   `| \`cdktf synth\` with a ts-node app (stock template) | ${fmtS(stock)} |`,
+  "",
+  "| plan diff | wall time | peak RSS |",
+  "|---|---:|---:|",
+  `| two 1000-tenant fleets differing in one tenant (beyond the two syntheses) | ${fmtS(planDiff)} | ${fmtMb(planDiff)} |`,
 );
 const report = rows.join("\n") + "\n";
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });

@@ -42,8 +42,31 @@ function display(value: Json): string {
   return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value);
 }
 
+const at = (value: Json, path: readonly (string | number)[]) => path.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), value);
+const isScalarList = (v: unknown) => Array.isArray(v) && v.every((x) => x === null || typeof x !== "object");
+
+/** Element-wise changes of a list of scalars (names, ports, addresses) read better as the whole list before and after. */
+function collapseScalarLists(before: Json, after: Json, diffs: ReturnType<typeof diff>): ReturnType<typeof diff> {
+  const out: ReturnType<typeof diff> = [];
+  const seen = new Set<string>();
+  for (const d of diffs) {
+    const parent = d.path.slice(0, -1);
+    if (typeof d.path[d.path.length - 1] === "number" && (isScalarList(at(before, parent)) || isScalarList(at(after, parent)))) {
+      const key = parent.join("\u0000");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const oldValue = at(before, parent);
+      const newValue = at(after, parent);
+      out.push(oldValue === undefined ? { type: "CREATE", path: parent, value: newValue } : newValue === undefined ? { type: "REMOVE", path: parent, oldValue } : { type: "CHANGE", path: parent, value: newValue, oldValue });
+    } else {
+      out.push(d);
+    }
+  }
+  return out;
+}
+
 function attributeChanges(resource: SynthResource, before: Json, after: Json): AttributeChange[] {
-  return diff(before ?? {}, after ?? {}).map((d) => {
+  return collapseScalarLists(before ?? {}, after ?? {}, diff(before ?? {}, after ?? {})).map((d) => {
     const path = d.path.map(String).join(".");
     const oldValue = d.type === "CREATE" ? undefined : d.oldValue;
     const newValue = d.type === "REMOVE" ? undefined : d.value;

@@ -1,5 +1,5 @@
 /** Attribute names whose values are secret by nature; a diff shows that they changed, never the values. */
-const SENSITIVE_NAME = /^(.*password.*|.*passwd.*|secret|token|key_secret|client_key|data_json_wo|data_wo|binary_data_wo|private_key_pem.*|private_key_openssh|set_sensitive|.*\.pem)$/i;
+const SENSITIVE_NAME = /^(.*password.*|.*passwd.*|client_secret|token|key_secret|client_key|data_json_wo|data_wo|binary_data_wo|private_key_pem.*|private_key_openssh|set_sensitive|.*\.pem)$/i;
 /** Values that look like key material or password hashes, wherever they appear. */
 const SECRET_SHAPES = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}/, /\$argon2(id|i|d)\$/];
 

@@ -39,7 +39,7 @@ const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function renderMarkdown(d: PlanDiff): string {
   const out: string[] = ["## sovereign-mail plan diff", ""];
-  if (!d.hasChanges) return `${out.join("\n")}No changes.\n`;
+  if (!d.hasChanges) return `${out.join("\n")}\nNo changes.\n`;
   out.push(`**${totalSummary(d)}**`, "");
   const warnings = d.stacks.flatMap((s) => s.warnings.map((w) => `${s.name}: ${w}`));
   if (warnings.length > 0) out.push("> [!WARNING]", ...warnings.map((w) => `> - ${md(w)}`), "");

@@ -18,8 +18,8 @@ export function synthesizeRevision(repo: string, ref: string, fleet: string, out
   if (!existsSync(join(tree, "node_modules"))) {
     const same = readFileSync(join(repo, "package-lock.json"), "utf8") === readFileSync(join(tree, "package-lock.json"), "utf8");
     if (same && existsSync(join(repo, "node_modules"))) symlinkSync(join(repo, "node_modules"), join(tree, "node_modules"), "dir");
-    else execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
+    else execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
   }
-  if (!existsSync(join(tree, "dist", "main.js"))) execFileSync(process.execPath, [join(tree, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
+  if (!existsSync(join(tree, "dist", "main.js"))) execFileSync(process.execPath, [join(tree, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
   execFileSync(process.execPath, [join(tree, "dist", "main.js"), "--fleet", resolve(tree, fleet), "--out", outdir], { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
 }

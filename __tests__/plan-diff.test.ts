@@ -1,0 +1,169 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { synthesizeFleet } from "../app/synthesize";
+import { runPlanDiff } from "../bin/plan-diff";
+import { parseFleet } from "../fleet/load";
+import { diffSynthOutputs, type PlanDiff } from "../plan-diff/diff";
+import { isSensitive } from "../plan-diff/redact";
+import { forcesReplacement } from "../plan-diff/replace-rules";
+import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
+import { readSynthOutput } from "../plan-diff/synth-output";
+
+const fleet = (tenants: string, sovereignExtra = "") => `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    webmail: {enabled: false}
+${sovereignExtra}    tenants:
+${tenants}
+`;
+const ACME = "      - {id: acme, domain: {mode: byo, name: acme.example.com}, secretsSeededElsewhere: true}";
+const GLOBEX = "      - {id: globex, domain: {mode: byo, name: globex.example.com}, secretsSeededElsewhere: true}";
+
+const cache = new Map<string, string>();
+function synth(yaml: string): string {
+  const hit = cache.get(yaml);
+  if (hit) return hit;
+  const dir = join(mkdtempSync(join(tmpdir(), "plan-diff-test-")), "out");
+  synthesizeFleet(parseFleet(yaml, "fleet.yaml"), dir);
+  cache.set(yaml, dir);
+  return dir;
+}
+const planDiff = (base: string, head: string): PlanDiff => diffSynthOutputs(readSynthOutput(synth(base)), readSynthOutput(synth(head)));
+const cli = (base: string, head: string, format = "text") => {
+  let out = "";
+  let err = "";
+  const code = runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head), "--format", format], (t) => (out += t), (t) => (err += t));
+  return { code, out, err };
+};
+
+describe("plan diff", () => {
+  const base = fleet(ACME);
+
+  it("no-op change: exit 0 and 'No changes.'", () => {
+    const r = cli(base, fleet(ACME));
+    expect(r).toEqual({ code: 0, out: "No changes.\n", err: "" });
+    expect(cli(base, base, "markdown").out).toBe("## sovereign-mail plan diff\n\nNo changes.\n");
+  });
+
+  it("a tenant's capacity changed: an exact, in-place update", () => {
+    const r = cli(base, fleet(ACME.replace("secretsSeededElsewhere: true", "secretsSeededElsewhere: true, capacity: {cpu: 750m, memory: 2Gi}")));
+    expect(r.code).toBe(2);
+    expect(r.out.replace(/_[0-9A-F]{8}\b/g, "_<id>")).toBe(
+      [
+        "== fsn1-tenant-acme (changed): 0 to add, 1 to change, 0 to replace, 0 to destroy",
+        "  ~ kubernetes_stateful_set_v1.stalwart_statefulset_<id>",
+        '      spec.template.spec.container.0.resources.limits.cpu: "500m" → "750m"',
+        '      spec.template.spec.container.0.resources.limits.memory: "1Gi" → "2Gi"',
+        '      spec.template.spec.container.0.resources.requests.cpu: "500m" → "750m"',
+        '      spec.template.spec.container.0.resources.requests.memory: "1Gi" → "2Gi"',
+        "1 of 2 stacks changed: 0 to add, 1 to change, 0 to replace, 0 to destroy",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a spool size change replaces the StatefulSet, and the report says so loudly", () => {
+    const d = planDiff(base, fleet(ACME.replace("secretsSeededElsewhere: true", "secretsSeededElsewhere: true, capacity: {storage: 40Gi}")));
+    const stack = d.stacks.find((s) => s.name === "fsn1-tenant-acme")!;
+    const sts = stack.resources.find((r) => r.address.startsWith("kubernetes_stateful_set_v1."))!;
+    expect(sts.action).toBe("replace");
+    expect(sts.changes).toEqual([
+      { path: "spec.volume_claim_template.0.spec.resources.requests.storage", old: '"20Gi"', new: '"40Gi"', forcesReplacement: true },
+    ]);
+    expect(stack.warnings).toEqual([expect.stringMatching(/^kubernetes_stateful_set_v1\.stalwart_statefulset_\w+ will be REPLACED \(spec\.volume_claim_template\.0\.spec\.resources\.requests\.storage\)$/)]);
+    expect(renderMarkdown(d)).toContain("> [!WARNING]\n> - fsn1-tenant-acme: kubernetes_stateful_set_v1.stalwart_statefulset_");
+  });
+
+  it("the Stalwart image bumped: updates in place on every server, version labels follow, selectors and volume templates do not", () => {
+    const d = planDiff(base, fleet(ACME, "    stalwart: {image: stalwartlabs/stalwart:v0.16.19}\n"));
+    for (const s of d.stacks) {
+      expect(s.status).toBe("changed");
+      const sts = s.resources.find((r) => r.address.startsWith("kubernetes_stateful_set_v1."))!;
+      expect(sts.action).toBe("update");
+      expect(sts.changes.map((c) => [c.path, c.old, c.new])).toEqual([
+        ["metadata.labels.app.kubernetes.io/version", '"v0.16.18"', '"v0.16.19"'],
+        ["spec.template.metadata.labels.app.kubernetes.io/version", '"v0.16.18"', '"v0.16.19"'],
+        ["spec.template.spec.container.0.image", '"stalwartlabs/stalwart:v0.16.18"', '"stalwartlabs/stalwart:v0.16.19"'],
+      ]);
+      expect(s.warnings).toEqual([]);
+    }
+  });
+
+  it("a tenant added: a new stack with everything to add", () => {
+    const d = planDiff(base, fleet(`${ACME}\n${GLOBEX}`));
+    const added = d.stacks.find((s) => s.name === "fsn1-tenant-globex")!;
+    expect(added.status).toBe("added");
+    expect(added.resources.every((r) => r.action === "create")).toBe(true);
+    expect(d.stacks.filter((s) => s.status !== "unchanged").map((s) => s.name)).toEqual(["fsn1-tenant-globex"]);
+    expect(renderText(d)).toMatch(/^== fsn1-tenant-globex \(added\): \d+ to add, 0 to change, 0 to replace, 0 to destroy$/m);
+  });
+
+  it("a tenant removed: a deleted stack is flagged", () => {
+    const d = planDiff(fleet(`${ACME}\n${GLOBEX}`), base);
+    const removed = d.stacks.find((s) => s.name === "fsn1-tenant-globex")!;
+    expect(removed.status).toBe("removed");
+    expect(removed.resources.every((r) => r.action === "delete")).toBe(true);
+    expect(removed.warnings[0]).toBe("stack fsn1-tenant-globex is DELETED: terraform destroy it before its state is orphaned");
+    expect(cli(fleet(`${ACME}\n${GLOBEX}`), base).code).toBe(2);
+  });
+
+  it("redacts secret values: the contract Secret's data and anything secret-looking", () => {
+    const mothership = "    relay:\n      mode: mothership\n      mothership: {host: mail.openova.io, from: noreply@openova.io, credentials: {secret: {namespace: catalyst-system, name: smtp}}}\n";
+    const d = planDiff(base, fleet(ACME, mothership));
+    const contract = d.stacks.find((s) => s.name === "fsn1-mail")!.resources.find((r) => r.address.startsWith("kubernetes_secret_v1.smtp-credentials"))!;
+    expect(contract.changes.filter((c) => c.path.startsWith("data."))).not.toHaveLength(0);
+    for (const c of contract.changes.filter((x) => x.path.startsWith("data."))) expect([c.old, c.new]).toEqual(["(redacted)", "(redacted)"]);
+    expect(JSON.parse(renderJson(d)).stacks[0].resources.find((r: { address: string }) => r.address === contract.address).changes).toEqual(
+      expect.arrayContaining([{ path: "data.smtp-host", old: "(redacted)", new: "(redacted)", forcesReplacement: false }]),
+    );
+    expect(isSensitive("kubernetes_config_map_v1", ["data", "x"], "-----BEGIN PRIVATE KEY-----\nabc")).toBe(true);
+    expect(isSensitive("vault_kv_secret_v2", ["data_json_wo"], "x")).toBe(true);
+    expect(isSensitive("kubernetes_stateful_set_v1", ["spec", "template", "spec", "volume", 0, "secret", "secret_name"], "stalwart-tls")).toBe(false);
+  });
+
+  it("knows which changes replace rather than update", () => {
+    expect(forcesReplacement("kubernetes_stateful_set_v1", ["spec", 0, "selector", 0, "match_labels", "app"])).toBe(true);
+    expect(forcesReplacement("kubernetes_stateful_set_v1", ["spec", "template", "spec", "container", 0, "image"])).toBe(false);
+    expect(forcesReplacement("hcloud_rdns", ["ip_address"])).toBe(true);
+    expect(forcesReplacement("hcloud_rdns", ["dns_ptr"])).toBe(false);
+    expect(forcesReplacement("random_password", ["keepers", "rotation"])).toBe(true);
+    expect(forcesReplacement("kubernetes_job_v1", ["metadata", "name"])).toBe(true);
+  });
+
+  it("shows long strings (plans, config files) as line diffs", () => {
+    const d = planDiff(base, fleet(ACME, "    relay:\n      senders: [pin@omantel.example.org]\n"));
+    const relay = d.stacks.find((s) => s.name === "fsn1-mail")!;
+    const planMap = relay.resources.find((r) => r.changes.some((c) => c.path === "data.plan.ndjson"))!;
+    const lines = planMap.changes.find((c) => c.path === "data.plan.ndjson")!.lines!;
+    expect(lines.split("\n")).toEqual([expect.stringMatching(/^- \{"@type":"upsert".*"Account"/), expect.stringMatching(/^\+ \{"@type":"upsert".*"aliases":\{"0":\{"domainId":"#domain","enabled":true,"name":"pin"\}\}/)]);
+    expect(relay.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^the Stalwart configuration plan changes/), expect.stringMatching(/kubernetes_job_v1\.\S+ will be REPLACED/)]));
+    expect(renderMarkdown(d)).toContain("```diff\n- {");
+  });
+
+  it("reports usage errors with exit 1", () => {
+    const err: string[] = [];
+    expect(runPlanDiff(["--format", "yaml", "--base", "HEAD"], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(runPlanDiff([], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(runPlanDiff(["--base-dir", "/nonexistent", "--head-dir", "/nonexistent"], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(err.join("")).toContain("is not a synthesized output");
+  });
+});
+
+describe("plan diff between git revisions", () => {
+  it("checks a revision out into a cached worktree, builds and synthesizes it: HEAD against itself has no changes", () => {
+    const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+    const cacheDir = mkdtempSync(join(tmpdir(), "plan-diff-cache-"));
+    const repo = join(__dirname, "..");
+    let out = "";
+    let err = "";
+    try {
+      const code = runPlanDiff(["--base", "HEAD", "--head", "HEAD", "--cache-dir", cacheDir], (t) => (out += t), (t) => (err += t));
+      expect({ code, out, err }).toEqual({ code: 0, out: "No changes.\n", err: "" });
+    } finally {
+      execFileSync("git", ["worktree", "remove", "--force", join(cacheDir, execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo, encoding: "utf8" }).trim())], { cwd: repo, stdio: "ignore" });
+    }
+  });
+});
