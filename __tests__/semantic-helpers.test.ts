@@ -2,6 +2,7 @@ import { Port } from "../constructs/network/port";
 import { Peer } from "../constructs/network/peer";
 import {
   danglingReferenceProblems,
+  danglingTerraformReferenceProblems,
   reachablePorts,
   secretLiteralProblems,
   serviceSelectorProblems,
@@ -99,6 +100,12 @@ describe("semantic checks catch broken stacks", () => {
       'stalwart: egress flow "outbound-smtp" (public-internet as 2001:db8::7, 587/TCP) is blocked',
       'stalwart: ingress flow "extra" (cidr 198.51.100.0/24 as 198.51.100.7, 2525/TCP) is blocked',
     ]);
+  });
+
+  it("a reference to another stack's resource", () => {
+    const json = mutate((j) => (j.output.leak = { value: "${kubernetes_service_v1.elsewhere.metadata[0].name}" }));
+    expect(danglingTerraformReferenceProblems(json)).toEqual(["output.leak.value: refers to kubernetes_service_v1.elsewhere, which the stack does not define"]);
+    expect(danglingTerraformReferenceProblems(pristine)).toEqual([]);
   });
 
   it("a policy that opens everything to the world", () => {

@@ -2,6 +2,7 @@ import { EXTERNAL_SECRETS_ANNOTATION } from "../constructs/kubernetes/secret-key
 import { LISTENERS } from "../constructs/stalwart/listeners";
 import {
   danglingReferenceProblems,
+  danglingTerraformReferenceProblems,
   secretLiteralProblems,
   serviceSelectorProblems,
   serviceTargetPortProblems,
@@ -29,6 +30,10 @@ describe("example fleet stacks", () => {
 
   it.each(stackNames)("%s: every referenced Secret/ConfigMap is created or declared external", (name) => {
     expect(danglingReferenceProblems(example.json[name])).toEqual([]);
+  });
+
+  it.each(stackNames)("%s: refers only to what it defines (no cross-stack references)", (name) => {
+    expect(danglingTerraformReferenceProblems(example.json[name])).toEqual([]);
   });
 
   it.each(stackNames)("%s: no literal secret value anywhere", (name) => {

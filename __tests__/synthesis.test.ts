@@ -49,7 +49,7 @@ describe("synthesis to disk", () => {
   it("writes plain Terraform JSON with an explicit relative backend per stack", () => {
     const stack = JSON.parse(readFileSync(join(first, "stacks", "fsn1-tenant-acme", "cdk.tf.json"), "utf8"));
     expect(stack.terraform.backend).toEqual({ local: { path: "../../../terraform.fsn1-tenant-acme.tfstate" } });
-    expect(Object.keys(stack).sort()).toEqual(["//", "output", "provider", "resource", "terraform"]);
+    expect(Object.keys(stack).sort()).toEqual(["//", "locals", "output", "provider", "resource", "terraform"]);
   });
 
   it("replaces an existing output directory completely on success", () => {

@@ -60,7 +60,11 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     err(`error: no mail stack "${args.positionals[0]}" in ${fleetFile}; stacks: ${all.map((s) => s.stackName).join(", ")}\n`);
     return 1;
   }
-  const zone = JSON.parse(Testing.synth(stack)).output.dns_zone_file.value as string;
+  const json = JSON.parse(Testing.synth(stack));
+  const output = json.output.dns_zone_file.value as string;
+  // The output refers to a local that holds the snippet.
+  const local = /^\$\{local\.([^}]+)\}$/.exec(output);
+  const zone = (local ? json.locals[local[1]] : output) as string;
   out(`; ${stack.stackName}: records of ${stack.mail.dns.records[0].name}\n`);
   out(`; after apply: terraform -chdir=cdktf.out/stacks/${stack.stackName} output -raw dns_zone_file\n`);
   out(withPlaceholders(zone));

@@ -24,6 +24,14 @@ export abstract class SovereignStack extends TerraformStack {
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
   }
 
+  /**
+   * cdktf resolves every element of every stack once more before synthesis, only to discover cross-stack
+   * references. These stacks never reference each other (order comes from stack dependencies alone, so no plan
+   * needs another stack's state), so the pass is skipped: it was a third of synthesis time. The backend it would
+   * default is always set explicitly above; the tests check that no stack refers to anything outside itself.
+   */
+  prepareStack(): void {}
+
   protected pinProvider(name: string, pin: ProviderPin): void {
     this.addOverride(`terraform.required_providers.${name}`, { ...pin });
   }

@@ -173,3 +173,25 @@ export function reachablePorts(json: TfJson, pod: PodRef, from: Endpoint): strin
   }
   return open;
 }
+
+/**
+ * Every Terraform reference (`${type.name…}`, `${data.type.name…}`, `${local.name}`) points at something the
+ * stack itself defines: stacks never reference each other.
+ */
+export function danglingTerraformReferenceProblems(json: TfJson): string[] {
+  const defined = new Set<string>([
+    ...resourcesOf(json).map((r) => r.address),
+    ...Object.entries((json.data ?? {}) as Record<string, Record<string, unknown>>).flatMap(([t, byName]) => Object.keys(byName).map((n) => `data.${t}.${n}`)),
+    ...Object.keys(json.locals ?? {}).map((n) => `local.${n}`),
+  ]);
+  const problems = new Set<string>();
+  for (const leaf of stringLeaves(json)) {
+    for (const m of leaf.value.matchAll(/\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+|local\.[A-Za-z0-9_-]+)(?=[.[\s,)}]|$)/g)) {
+      const address = m[1];
+      const [first] = address.split(".");
+      const isReference = first === "data" || first === "local" || /^(kubernetes|random|tls|vault|dns|hcloud|helm)_/.test(first);
+      if (isReference && isTerraformExpression(leaf.value) && !defined.has(address)) problems.add(`${leaf.path}: refers to ${address}, which the stack does not define`);
+    }
+  }
+  return [...problems];
+}

@@ -1,6 +1,6 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DnsProvider } from "@cdktf/provider-dns/lib/provider";
-import { Fn, Token } from "cdktf";
+import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { mailDomainRecords, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
@@ -77,15 +77,14 @@ export class MailDns extends Construct {
     const addressLines = this.records
       .filter(isAddress)
       .map((r) => Fn.join("\n", Fn.formatlist(`${r.name}.\t${props.ttl}\tIN\t${r.type}\t%s`, [r.values])));
-    const zone = `${zoneFile(this.records.filter((r) => !isAddress(r)), props.ttl, txtRdata)}${addressLines.map((l) => `${l}\n`).join("")}`;
+    // Computed once as a local: the ConfigMap and the stack output refer to it.
+    const zone = new TerraformLocal(this, "zone_file", `${zoneFile(this.records.filter((r) => !isAddress(r)), props.ttl, txtRdata)}${addressLines.map((l) => `${l}\n`).join("")}`).asString;
     this.zoneFile = zone;
     new ConfigMapV1(this, "records", {
       metadata: { name: DNS_RECORDS_CONFIGMAP, namespace: props.server.namespace, labels: { ...(props.labels ?? {}) } },
       data: {
         "zone.txt": zone,
-        "records.json": Fn.jsonencode(
-          this.records.map((r) => ({ type: r.type, name: r.name, purpose: r.purpose, values: isAddress(r) ? Token.asAny(r.values) : r.values })),
-        ),
+
       },
     });
 
