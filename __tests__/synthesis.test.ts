@@ -52,6 +52,13 @@ describe("synthesis to disk", () => {
     expect(Object.keys(stack).sort()).toEqual(["//", "locals", "output", "provider", "resource", "terraform"]);
   });
 
+  it("synthesizes a fleet in parts (several Apps) to exactly the same bytes", () => {
+    const parts = join(work, "parts", "cdktf.out");
+    synthesizeFleet(fleet, parts, { chunkSize: 1 });
+    expect(filesUnder(parts)).toEqual(filesUnder(first));
+    expect(readdirSync(join(work, "parts"))).toEqual(["cdktf.out"]);
+  });
+
   it("replaces an existing output directory completely on success", () => {
     writeFileSync(join(first, "stale.txt"), "old");
     synthesizeFleet(fleet, first);
@@ -72,6 +79,16 @@ describe("the compiled app (node dist/main.js)", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^synthesized 4 stacks from .*examples\/fleet\.yaml into out: fsn1-kit, fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\n$/);
     expect(existsSync(join(cwd, "out", "stacks", "fsn1-mail", "cdk.tf.json"))).toBe(true);
+  });
+
+  it("synthesizes in parallel worker threads to the same bytes as one App", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
+    const env = { ...process.env, FLEET: "", CDKTF_OUTDIR: "" };
+    spawnSync(process.execPath, [MAIN, "--out", "single"], { cwd, env: { ...env, SOVEREIGN_MAIL_CHUNK_SIZE: "1000" } });
+    const parallel = spawnSync(process.execPath, [MAIN, "--out", "parallel"], { cwd, encoding: "utf8", env: { ...env, SOVEREIGN_MAIL_CHUNK_SIZE: "1", SOVEREIGN_MAIL_SYNTH_WORKERS: "2" } });
+    expect(parallel.status).toBe(0);
+    expect(filesUnder(join(cwd, "parallel"))).toEqual(filesUnder(join(cwd, "single")));
+    expect(readdirSync(join(cwd, "parallel", "stacks")).sort()).toEqual(["fsn1-kit", "fsn1-mail", "fsn1-tenant-acme", "fsn1-tenant-globex"]);
   });
 
   it("exits non-zero on a bad fleet and leaves the previous output intact", () => {

@@ -11,19 +11,38 @@ export interface FleetStacks {
   readonly tenants: readonly TenantMailStack[];
 }
 
-/** Adds every stack of the fleet to `app`, in fleet order, with kit requirements checked and ordered. */
-export function addFleetStacks(app: App, fleet: Fleet): FleetStacks {
+/** Names of every stack of the fleet, in the order {@link addFleetStacks} adds them. */
+export function fleetStackNames(fleet: Fleet): string[] {
+  return fleet.sovereigns.flatMap((s) => [...(s.kit ? [s.kit.stackName] : []), s.relay.stackName, ...s.tenants.map((t) => t.stackName)]);
+}
+
+/**
+ * Adds the fleet's stacks to `app`, in fleet order, with kit requirements checked and ordered. `include`
+ * selects mail stacks (for synthesizing a large fleet in parts); a Sovereign's kit stack is added whenever one
+ * of its mail stacks is, since they depend on it.
+ */
+export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: string) => boolean = () => true): FleetStacks {
   const kits: KitStack[] = [];
   const relays: SovereignMailStack[] = [];
   const tenants: TenantMailStack[] = [];
   for (const sovereign of fleet.sovereigns) {
+    const wanted = [include(sovereign.relay.stackName), ...sovereign.tenants.map((t) => include(t.stackName))];
+    if (!wanted.some(Boolean) && !(sovereign.kit && include(sovereign.kit.stackName))) continue;
     const kit = sovereign.kit ? new KitStack(app, sovereign.platform, sovereign.kit) : undefined;
     if (kit) kits.push(kit);
-    const relay = new SovereignMailStack(app, sovereign);
-    relays.push(relay);
-    const own = sovereign.tenants.map((t) => new TenantMailStack(app, sovereign, t));
-    tenants.push(...own);
-    if (kit) for (const stack of [relay, ...own]) requireFromKit(stack, kit, sovereign);
+    const own: MailStack[] = [];
+    if (wanted[0]) {
+      const relay = new SovereignMailStack(app, sovereign);
+      relays.push(relay);
+      own.push(relay);
+    }
+    sovereign.tenants.forEach((t, i) => {
+      if (!wanted[i + 1]) return;
+      const stack = new TenantMailStack(app, sovereign, t);
+      tenants.push(stack);
+      own.push(stack);
+    });
+    if (kit) for (const stack of own) requireFromKit(stack, kit, sovereign);
   }
   return { kits, relays, tenants };
 }

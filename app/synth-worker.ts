@@ -1,0 +1,19 @@
+/** Worker thread: takes chunks from the shared queue and synthesizes each into its directory. */
+import { writeFileSync } from "node:fs";
+import { workerData } from "node:worker_threads";
+import type { Fleet } from "../fleet/model";
+import { chunkErrorFile, synthesizeChunk } from "./synthesize";
+
+const { fleet, chunks, dirs, next, done } = workerData as { fleet: Fleet; chunks: string[][]; dirs: string[]; next: Int32Array; done: Int32Array };
+try {
+  for (let i = Atomics.add(next, 0, 1); i < chunks.length; i = Atomics.add(next, 0, 1)) {
+    try {
+      synthesizeChunk(fleet, dirs[i], new Set(chunks[i]));
+    } catch (err) {
+      writeFileSync(chunkErrorFile(dirs[i]), (err as Error).message);
+    }
+  }
+} finally {
+  Atomics.add(done, 0, 1);
+  Atomics.notify(done, 0);
+}
