@@ -5,10 +5,7 @@
  */
 import { Testing } from "cdktf";
 import { parseArgs } from "node:util";
-import { defaultFleetFile } from "../app/cli";
-import { buildApp } from "../app/synthesize";
-import { FleetError } from "../fleet/errors";
-import { loadFleetFile } from "../fleet/load";
+import { findMailStack } from "../app/mail-stack-lookup";
 
 const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
 
@@ -45,19 +42,9 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     err(`${USAGE}\n`);
     return 2;
   }
-  const fleetFile = args.values.fleet ?? (process.env.FLEET || defaultFleetFile());
-  let fleet;
-  try {
-    fleet = loadFleetFile(fleetFile);
-  } catch (e) {
-    err(`${e instanceof FleetError ? e.message : String(e)}\n`);
-    return 1;
-  }
-  const { stacks } = buildApp(fleet, "cdktf.out");
-  const all = [...stacks.relays, ...stacks.tenants];
-  const stack = all.find((s) => s.stackName === args.positionals[0]);
-  if (!stack) {
-    err(`error: no mail stack "${args.positionals[0]}" in ${fleetFile}; stacks: ${all.map((s) => s.stackName).join(", ")}\n`);
+  const stack = findMailStack(args.positionals[0], args.values.fleet);
+  if (typeof stack === "string") {
+    err(`${stack}\n`);
     return 1;
   }
   const json = JSON.parse(Testing.synth(stack));

@@ -4,12 +4,9 @@
  * the upstream registry schema when that file is available.
  */
 import { parseArgs } from "node:util";
-import { buildApp } from "../app/synthesize";
 import type { PlanOperation } from "../constructs/stalwart/config/plan";
 import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
-import { FleetError } from "../fleet/errors";
-import { loadFleetFile } from "../fleet/load";
-import { defaultFleetFile } from "../app/cli";
+import { findMailStack } from "../app/mail-stack-lookup";
 
 const USAGE = "usage: npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]";
 
@@ -42,19 +39,9 @@ function main(argv: string[]): number {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const fleetFile = args.values.fleet ?? (process.env.FLEET || defaultFleetFile());
-  let fleet;
-  try {
-    fleet = loadFleetFile(fleetFile);
-  } catch (err) {
-    process.stderr.write(`${err instanceof FleetError ? err.message : String(err)}\n`);
-    return 1;
-  }
-  const { stacks } = buildApp(fleet, "cdktf.out");
-  const all = [...stacks.relays, ...stacks.tenants];
-  const stack = all.find((s) => s.stackName === args.positionals[0]);
-  if (!stack) {
-    process.stderr.write(`error: no stack "${args.positionals[0]}" in ${fleetFile}; stacks: ${all.map((s) => s.stackName).join(", ")}\n`);
+  const stack = findMailStack(args.positionals[0], args.values.fleet);
+  if (typeof stack === "string") {
+    process.stderr.write(`${stack}\n`);
     return 1;
   }
   const plan = stack.mail.plan;

@@ -1,6 +1,7 @@
 import { TerraformDataSource, type TerraformMetaArguments } from "cdktf";
 import type { Construct } from "constructs";
 import { HCLOUD_GENERATOR_METADATA } from "./hcloud-provider";
+import { metaArguments } from "./meta-arguments";
 
 export interface DataHcloudLoadBalancerConfig extends TerraformMetaArguments {
   /** Look the load balancer up by name (e.g. the name the cloud controller gave it). */
@@ -19,11 +20,7 @@ export class DataHcloudLoadBalancer extends TerraformDataSource {
     super(scope, id, {
       terraformResourceType: "hcloud_load_balancer",
       terraformGeneratorMetadata: HCLOUD_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
   }
 

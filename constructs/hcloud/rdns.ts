@@ -1,6 +1,7 @@
 import { TerraformResource, type TerraformMetaArguments } from "cdktf";
 import type { Construct } from "constructs";
 import { HCLOUD_GENERATOR_METADATA } from "./hcloud-provider";
+import { metaArguments } from "./meta-arguments";
 
 /** The owner of the IP whose reverse DNS is set: exactly one of these. */
 const OWNER_KEYS = ["serverId", "primaryIpId", "floatingIpId", "loadBalancerId"] as const;
@@ -28,11 +29,7 @@ export class Rdns extends TerraformResource {
     super(scope, id, {
       terraformResourceType: "hcloud_rdns",
       terraformGeneratorMetadata: HCLOUD_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
+      ...metaArguments(config),
     });
     const owners = OWNER_KEYS.filter((k) => config[k] !== undefined);
     if (owners.length !== 1) {

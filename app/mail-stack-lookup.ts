@@ -1,0 +1,24 @@
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile } from "../fleet/load";
+import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
+import type { TenantMailStack } from "../stacks/tenant-mail-stack";
+import { defaultFleetFile } from "./cli";
+import { buildApp } from "./synthesize";
+
+/**
+ * Finds one mail stack of a fleet for the inspection commands (`plan:stalwart`, `dns:records`). Builds only that
+ * stack (and its kit); nothing is written. Returns the stack, or the error message to print.
+ */
+export function findMailStack(stackName: string, fleetFile = process.env.FLEET || defaultFleetFile()): SovereignMailStack | TenantMailStack | string {
+  let fleet;
+  try {
+    fleet = loadFleetFile(fleetFile);
+  } catch (err) {
+    return err instanceof FleetError ? err.message : String(err);
+  }
+  const { stacks } = buildApp(fleet, "cdktf.out", (name) => name === stackName);
+  const stack = [...stacks.relays, ...stacks.tenants].find((s) => s.stackName === stackName);
+  if (stack) return stack;
+  const names = fleet.sovereigns.flatMap((s) => [s.relay.stackName, ...s.tenants.map((t) => t.stackName)]);
+  return `error: no mail stack "${stackName}" in ${fleetFile}; stacks: ${names.join(", ")}`;
+}
