@@ -1,3 +1,4 @@
+/// <reference path="../types/mail-parsers.d.ts" />
 import parseDmarc from "dmarc-parse";
 import parseSpf from "spf-parse";
 import { DNS_LABEL } from "../fleet/schema";
