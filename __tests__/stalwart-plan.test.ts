@@ -323,7 +323,7 @@ describe("npm run plan:stalwart", () => {
     const script = path.join(__dirname, "..", "dist", "bin", "plan-stalwart.js");
     const result = spawnSync(process.execPath, [script, "nope"], { encoding: "utf8", cwd: path.join(__dirname, "..") });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('no stack "nope"');
+    expect(result.stderr).toContain('no mail stack "nope"');
     expect(result.stderr).toContain("fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex");
   });
 });
