@@ -177,3 +177,17 @@ sovereigns:
     expect(lb.body.metadata.annotations["example.com/note"]).toBe("cost $\${center} %%{if x}");
   });
 });
+
+describe("ordering inside a stack", () => {
+  it.each(mailStackNames)("%s: every resource in a namespace the stack creates waits for that namespace", (name) => {
+    const json = example.json[name];
+    const created = resourcesOf(json, "kubernetes_namespace_v1").map((r) => [r.body.metadata.name, r.address]);
+    for (const [ns, address] of created) {
+      const inside = resourcesOf(json)
+        .filter((r) => r.type.startsWith("kubernetes_") && r.type !== "kubernetes_namespace_v1")
+        .filter((r) => (r.body.manifest ?? r.body).metadata?.namespace === ns);
+      expect(inside.length).toBeGreaterThan(5);
+      expect(inside.filter((r) => !(r.body.depends_on ?? []).includes(address)).map((r) => r.address)).toEqual([]);
+    }
+  });
+});

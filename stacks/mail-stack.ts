@@ -9,7 +9,9 @@ import { OpenBaoCredential } from "../constructs/credentials/openbao-credential"
 import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
 import { MailDns } from "../constructs/dns/mail-dns";
 import { LoadBalancerPtr, loadBalancerAnnotations } from "../constructs/hcloud/load-balancer-ptr";
-import { ref, secretFromFile, setOf } from "../constructs/stalwart/config/encoding";
+import type { Labels } from "../constructs/kubernetes/labels";
+import { namespaceOf } from "../constructs/kubernetes/namespace-of";
+import { ref, setOf } from "../constructs/stalwart/config/encoding";
 import { forwardConfirmationProblems } from "../dns/validate";
 import type { ServerCredential } from "../constructs/credentials/server-credential";
 import { Peer } from "../constructs/network/peer";
@@ -18,7 +20,7 @@ import type { ConfigPlan } from "../constructs/stalwart/config/plan";
 import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME, PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
-import { addDependsOn } from "../constructs/terraform/depends-on";
+import { addDependsOn, addDependsOnAtSynth } from "../constructs/terraform/depends-on";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import type { Capacity, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
 import { isWithinZone } from "../fleet/names";
@@ -118,6 +120,34 @@ export abstract class MailStack extends SovereignStack {
     return [...this.required].sort();
   }
 
+  /** The smart host's password, from OpenBao through an ExternalSecret, when the fleet configures one. */
+  private smartHostPassword(namespace: string, labels: Labels): OpenBaoCredential | undefined {
+    const password = this.platform.smartHost?.password;
+    if (!password) return undefined;
+    this.requireSlots(EXTERNAL_SECRETS_SLOT);
+    return new OpenBaoCredential(this, "smart-host-password", {
+      secretName: "stalwart-smart-host",
+      namespace,
+      mount: this.platform.openbao?.mount ?? "secret",
+      path: password.openbaoPath,
+      property: password.property,
+      seed: false,
+      ...this.platform.externalSecrets,
+      labels,
+    });
+  }
+
+  /** Forward-confirmed rDNS: the EHLO name in the plan, the PTR, the MX target and the A/AAAA name agree. */
+  private checkForwardConfirmed(plan: ConfigPlan, dns: MailDns, ptr: string | undefined): void {
+    const problems = forwardConfirmationProblems(this.stackName, {
+      ehlo: (plan.operations.find((o) => o.object === "SystemSettings")!.value as { defaultHostname: string }).defaultHostname,
+      ptr: ptr ? [ptr] : [],
+      mxTarget: dns.records.find((r) => r.type === "MX")!.values[0].split(" ")[1],
+      addressName: (dns.records.find((r) => r.type === "A") ?? dns.records.find((r) => r.type === "AAAA"))!.name,
+    });
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+  }
+
   /** Configures the vault provider for OpenBao once per stack. The token comes from VAULT_TOKEN, never the fleet or the output. */
   protected useOpenBao(openbao: OpenBao): void {
     if (this.node.tryFindChild("openbao")) return;
@@ -166,20 +196,7 @@ export abstract class MailStack extends SovereignStack {
     const ptr = this.platform.ptr;
     const ptrSpec = ptr && { mode: ptr.mode, name: this.stackName, location: ptr.location, ptr: spec.mailHost, ipv6: this.platform.loadBalancer.ipFamilyPolicy !== "SingleStack" };
     const smartHost = this.platform.smartHost;
-    const smartHostPassword = smartHost?.password
-      ? new OpenBaoCredential(this, "smart-host-password", {
-          secretName: "stalwart-smart-host",
-          namespace: spec.namespace,
-          mount: this.platform.openbao?.mount ?? "secret",
-          path: smartHost.password.openbaoPath,
-          property: smartHost.password.property,
-          seed: false,
-          clusterSecretStore: this.platform.externalSecrets.clusterSecretStore,
-          refreshInterval: this.platform.externalSecrets.refreshInterval,
-          labels: credentialLabels,
-        })
-      : undefined;
-    if (smartHostPassword) this.requireSlots(EXTERNAL_SECRETS_SLOT);
+    const smartHostPassword = this.smartHostPassword(spec.namespace, credentialLabels);
     const server = new StalwartServer(this, "stalwart", {
       namespace: spec.namespace,
       instance: this.stackName,
@@ -224,15 +241,7 @@ export abstract class MailStack extends SovereignStack {
         passwordEnv: smartHostPassword ? SMART_HOST_PASSWORD_ENV : undefined,
       },
     });
-    for (const key of dkim.keys) {
-      plan.upsert("DkimSignature", `dkim-${key.algorithm}`, ["selector"], {
-        "@type": key.algorithm === "ed25519" ? "Dkim1Ed25519Sha256" : "Dkim1RsaSha256",
-        domainId: ref(PLAN_IDS.domain),
-        selector: key.selector,
-        privateKey: secretFromFile(dkim.files[key.algorithm]),
-        stage: "active",
-      });
-    }
+    dkim.addSignatures(plan, ref(PLAN_IDS.domain));
     if (mtaStsPolicy) {
       plan.update("MtaSts", { mode: platformDns.mtaSts.mode, maxAge: platformDns.mtaSts.maxAgeDays * 86_400_000, mxHosts: setOf([spec.mailHost]) });
     }
@@ -245,9 +254,6 @@ export abstract class MailStack extends SovereignStack {
       password: recoveryAdmin.keyRef("password"),
       clusterDns,
     });
-    // Everything namespaced waits for the namespace (random_password and friends need not).
-    if (namespace) addDependsOn(this, [namespace], (r) => r.terraformResourceType.startsWith("kubernetes_"));
-
     const dns = new MailDns(this, "dns", {
       server,
       domain: spec.domain,
@@ -266,13 +272,10 @@ export abstract class MailStack extends SovereignStack {
       labels: credentialLabels,
     });
     if (spec.dns.publish && platformDns.rfc2136) this.pinProvider("dns", DNS_PROVIDER);
-    const fcrdns = forwardConfirmationProblems(this.stackName, {
-      ehlo: (plan.operations.find((o) => o.object === "SystemSettings")!.value as { defaultHostname: string }).defaultHostname,
-      ptr: ptrSpec ? [ptrSpec.ptr] : [],
-      mxTarget: dns.records.find((r) => r.type === "MX")!.values[0].split(" ")[1],
-      addressName: (dns.records.find((r) => r.type === "A") ?? dns.records.find((r) => r.type === "AAAA"))!.name,
-    });
-    if (fcrdns.length > 0) throw new Error(fcrdns.join("\n"));
+    this.checkForwardConfirmed(plan, dns, ptrSpec?.ptr);
+    // Every object in the namespace waits for it, including those added after this method; objects elsewhere (the
+    // relay's contract in catalyst-system) and random_password and friends need not.
+    if (namespace) addDependsOnAtSynth(this, [namespace], (r) => namespaceOf(r) === spec.namespace);
 
     new TerraformOutput(this, "dns_zone_file", { value: dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
     new TerraformOutput(this, "dkim_selectors", { value: dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA)" });

@@ -5,6 +5,8 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { DkimKey } from "../../dns/mail-records";
 import type { Labels } from "../kubernetes/labels";
+import { secretFromFile } from "../stalwart/config/encoding";
+import type { ConfigPlan } from "../stalwart/config/plan";
 
 export const DKIM_DIR = "/etc/stalwart/dkim";
 export const DKIM_SECRET = "stalwart-dkim";
@@ -67,6 +69,19 @@ export class DkimKeys extends Construct {
         name: props.openbao.path,
         dataJsonWo: Fn.jsonencode({ ed25519: this.ed25519.privateKeyPem, rsa: this.rsa.privateKeyPem }),
         dataJsonWoVersion: 1,
+      });
+    }
+  }
+
+  /** The plan's DkimSignature objects: one per key, signing the domain, the private key read from its mounted file. */
+  addSignatures(plan: ConfigPlan, domainId: string): void {
+    for (const key of this.keys) {
+      plan.upsert("DkimSignature", `dkim-${key.algorithm}`, ["selector"], {
+        "@type": key.algorithm === "ed25519" ? "Dkim1Ed25519Sha256" : "Dkim1RsaSha256",
+        domainId,
+        selector: key.selector,
+        privateKey: secretFromFile(this.files[key.algorithm]),
+        stage: "active",
       });
     }
   }

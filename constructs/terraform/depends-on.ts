@@ -1,4 +1,4 @@
-import { TerraformResource, type ITerraformDependable } from "cdktf";
+import { Aspects, TerraformResource, type ITerraformDependable } from "cdktf";
 import { dependable } from "cdktf/lib/tfExpression";
 import type { IConstruct } from "constructs";
 
@@ -22,4 +22,24 @@ export function addDependsOn(
     const added = dependencies.filter((d) => d !== (resource as unknown)).map(dependable);
     if (added.length > 0) resource.dependsOn = [...(resource.dependsOn ?? []), ...added];
   }
+}
+
+/**
+ * Like {@link addDependsOn}, but for every matching resource in `scope` at synthesis, so resources added after
+ * this call (a policy from a later `connections.allowTo`, webmail) are covered too.
+ */
+export function addDependsOnAtSynth(
+  scope: IConstruct,
+  dependencies: readonly ITerraformDependable[],
+  which: (resource: TerraformResource) => boolean = () => true,
+): void {
+  // Aspects may run more than once (a test synthesizing a stack twice); each resource gets the edge once.
+  const visited = new WeakSet<TerraformResource>();
+  Aspects.of(scope).add({
+    visit(node) {
+      if (!(node instanceof TerraformResource) || visited.has(node) || !which(node)) return;
+      visited.add(node);
+      addDependsOn(node, dependencies);
+    },
+  });
 }
