@@ -1,7 +1,7 @@
 import type { Fleet } from "./model";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
-import { formatPath, isWithinZone } from "./names";
+import { formatPath, isWithinZone, stateSchemaName } from "./names";
 import type { FleetInput } from "./schema";
 
 /** A problem whose path is still a list of keys, so the loader can point at the YAML line. */
@@ -39,6 +39,14 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     claim("domain", s.fqdn, ["sovereigns", i, "fqdn"], "mail domain");
     checkNameLength(add, ["sovereigns", i, "name"], "relay stack name", sov.relay.stackName);
     if (sov.kit) checkNameLength(add, ["sovereigns", i, "name"], "kit stack name", sov.kit.stackName);
+
+    if (sov.platform.state.backend === "pg") {
+      const { schemaPrefix } = sov.platform.state;
+      const stackNames = [sov.relay.stackName, ...(sov.kit ? [sov.kit.stackName] : []), ...sov.tenants.map((t) => t.stackName)];
+      const tooLong = stackNames.map((n) => stateSchemaName(schemaPrefix, n)).filter((n) => n.length > MAX_NAME);
+      // PostgreSQL truncates longer identifiers silently: two stacks could end up sharing one state.
+      if (tooLong.length > 0) add(["sovereigns", i, "state", "schemaPrefix"], `derived state schema "${tooLong[0]}" is ${tooLong[0].length} characters; PostgreSQL allows at most ${MAX_NAME}`);
+    }
 
     const lbType = s.loadBalancer?.type;
     if (lbType === "NodePort") {

@@ -30,3 +30,7 @@ export const DEFAULT_CLUSTER_ISSUER = "letsencrypt-dns01-prod-powerdns";
 export const DEFAULT_WEBMAIL_IMAGE = "djmaze/snappymail:v2.38.2";
 export const DEFAULT_GATEWAY = { name: "cilium-gateway-console", namespace: "kube-system" } as const;
 export const WEBMAIL_HOST_PREFIX = "webmail";
+/** Object key prefix of the S3 state backend: `<prefix>/<stack>.tfstate`. */
+export const DEFAULT_STATE_KEY_PREFIX = "sovereign-mail";
+/** Schema prefix of the pg state backend: `<prefix>_<stack>`. */
+export const DEFAULT_STATE_SCHEMA_PREFIX = "sovereign_mail";

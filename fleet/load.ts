@@ -54,9 +54,6 @@ function issueToProblems(issue: z.core.$ZodIssue): LocatedProblem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: [...issue.path, key], message: "unknown key (check the spelling against the fleet reference)" }));
   }
-  if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator") {
-    return [{ path: issue.path, message: 'must be "free-subdomain" or "byo"' }];
-  }
   return [{ path: issue.path, message: issue.message }];
 }
 

@@ -30,6 +30,20 @@ export interface PodSetRef {
 }
 
 /** What every mail server of one Sovereign shares. */
+/** Where a stack keeps its Terraform state. Credentials for it come from the environment, never the fleet. */
+export type StateBackend =
+  | { readonly backend: "local" }
+  | {
+      readonly backend: "s3";
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly keyPrefix: string;
+      readonly encrypt: boolean;
+      readonly kmsKeyId?: string;
+    }
+  | { readonly backend: "pg"; readonly schemaPrefix: string };
+
 export interface SovereignPlatform {
   readonly cluster: ClusterAccess;
   /** Full image reference, digest appended when pinned. */
@@ -47,6 +61,7 @@ export interface SovereignPlatform {
   readonly externalSecrets: { readonly clusterSecretStore: string; readonly refreshInterval: string };
   /** OpenBao, when configured. */
   readonly openbao?: OpenBao;
+  readonly state: StateBackend;
 }
 
 export type DomainMode = "free-subdomain" | "byo";

@@ -21,3 +21,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function isWithinZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }
+
+/** The pg state backend's schema for a stack: a plain SQL identifier, so '-' becomes '_'. */
+export function stateSchemaName(prefix: string, stackName: string): string {
+  return `${prefix}_${stackName.replace(/-/g, "_")}`;
+}
+
+/** The S3 state backend's object key for a stack. */
+export function stateObjectKey(prefix: string, stackName: string): string {
+  return `${prefix}/${stackName}.tfstate`;
+}

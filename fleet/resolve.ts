@@ -19,8 +19,10 @@ import {
   DEFAULT_TENANT_CAPACITY,
   DEFAULT_TENANT_NAMESPACE_PREFIX,
   RELAY_NAMESPACE,
+  DEFAULT_STATE_KEY_PREFIX,
+  DEFAULT_STATE_SCHEMA_PREFIX,
 } from "./defaults";
-import type { Capacity, Fleet, Mothership, Relay, Sovereign, SovereignPlatform, Tenant } from "./model";
+import type { Capacity, Fleet, Mothership, Relay, Sovereign, SovereignPlatform, StateBackend, Tenant } from "./model";
 import type { KitSlot } from "../kit/dag-file";
 import { RELAY_SLOT, selectKit } from "../kit/selection";
 import { freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
@@ -70,7 +72,20 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
     },
     smartHost: s.smartHost && { ...s.smartHost, port: s.smartHost.port ?? 587, implicitTls: s.smartHost.implicitTls ?? false },
     openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? DEFAULT_OPENBAO_MOUNT } : undefined,
+    state: resolveState(s.state),
   };
+}
+
+function resolveState(state: SovereignInput["state"]): StateBackend {
+  switch (state?.backend) {
+    case undefined:
+    case "local":
+      return { backend: "local" };
+    case "s3":
+      return { ...state, keyPrefix: state.keyPrefix ?? DEFAULT_STATE_KEY_PREFIX, encrypt: state.encrypt ?? true };
+    case "pg":
+      return { backend: "pg", schemaPrefix: state.schemaPrefix ?? DEFAULT_STATE_SCHEMA_PREFIX };
+  }
 }
 
 function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Tenant {

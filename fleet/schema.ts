@@ -101,7 +101,7 @@ const tenantDomainSchema = z.discriminatedUnion("mode", [
     /** The customer's own domain. */
     name: dnsName("BYO domain"),
   }),
-]);
+], { error: 'must be "free-subdomain" or "byo"' });
 
 const tenantOidcSchema = z.strictObject({
   /** Overrides the issuer derived from the Sovereign's keycloak.issuerPattern. */
@@ -290,6 +290,32 @@ const smartHostSchema = z.strictObject({
   password: z.strictObject({ openbaoPath: z.string().min(1), property: z.string().min(1) }).optional(),
 });
 
+const stateSchema = z.discriminatedUnion("backend", [
+  /** A state file beside the project (`terraform.<stack>.tfstate`): development only, nothing is locked or encrypted. */
+  z.strictObject({ backend: z.literal("local") }),
+  z.strictObject({
+    /** S3 or S3-compatible object storage, locked with a lock file next to the state (`use_lockfile`). Credentials come from AWS_* variables, never the fleet. */
+    backend: z.literal("s3"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    /** The bucket's region (for S3-compatible storage, its location, e.g. "fsn1"). */
+    region: z.string().min(1),
+    /** Endpoint of S3-compatible storage; path-style addressing and no AWS account checks then. @default AWS S3 */
+    endpoint: z.url("must be a URL").optional(),
+    /** Objects are `<keyPrefix>/<stack>.tfstate`. @default "sovereign-mail" */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, "must be an object key prefix without leading or trailing '/'").optional(),
+    /** Server-side encryption of the state objects (SSE-S3, or SSE-KMS with kmsKeyId). Stores without it: set false and export AWS_SSE_CUSTOMER_KEY (SSE-C). @default true */
+    encrypt: z.boolean().optional(),
+    /** KMS key for SSE-KMS. @default none (SSE-S3) */
+    kmsKeyId: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    /** PostgreSQL, locked with advisory locks. The connection string (with its password and `sslmode`) comes from PG_CONN_STR, never the fleet. */
+    backend: z.literal("pg"),
+    /** Each stack's state lives in schema `<schemaPrefix>_<stack with '-' as '_'>`. @default "sovereign_mail" */
+    schemaPrefix: z.string().regex(/^[a-z_][a-z0-9_]{0,30}$/, "must be a lower-case SQL identifier of at most 31 characters").optional(),
+  }),
+], { error: 'must be "local", "s3" or "pg"' });
+
 const sovereignSchema = z.strictObject({
   /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
   name: dnsLabel("Sovereign name"),
@@ -328,6 +354,8 @@ const sovereignSchema = z.strictObject({
   openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
   /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */
   kit: kitSchema.optional(),
+  /** Where every stack of this Sovereign keeps its Terraform state (generated credentials live there). @default { backend: "local" } */
+  state: stateSchema.optional(),
   /** @default [] */
   tenants: z.array(tenantSchema).optional(),
 });

@@ -30,7 +30,7 @@ export class KitStack extends SovereignStack {
   readonly releases = new Map<string, Release>();
 
   constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {
-    super(scope, kit.stackName);
+    super(scope, kit.stackName, platform.state);
     new HelmProvider(this, "helm", { kubernetes: { configPath: platform.cluster.configPath, configContext: platform.cluster.context } });
     this.pinProvider("helm", HELM_PROVIDER);
 

@@ -101,7 +101,7 @@ export abstract class MailStack extends SovereignStack {
     stackName: string,
     protected readonly platform: SovereignPlatform,
   ) {
-    super(scope, stackName);
+    super(scope, stackName, platform.state);
     new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");

@@ -1,5 +1,7 @@
-import { LocalBackend, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { configureStateBackend } from "../constructs/terraform/state-backend";
+import type { StateBackend } from "../fleet/model";
 
 export const REQUIRED_TERRAFORM = ">= 1.5.0";
 
@@ -10,18 +12,18 @@ export interface ProviderPin {
 }
 
 /**
- * Base of every stack: an explicit backend (the default local backend writes an absolute path, which would
- * break byte-identical output) and explicit provider pins, so the JSON stays valid for terraform and tofu.
+ * Base of every stack: an explicit backend from the fleet (the default local backend writes an absolute path,
+ * which would break byte-identical output) and explicit provider pins, so the JSON stays valid for terraform and tofu.
  */
 export abstract class SovereignStack extends TerraformStack {
   protected constructor(
     scope: Construct,
     readonly stackName: string,
+    state: StateBackend,
   ) {
     super(scope, stackName);
-    // Relative to cdktf.out/stacks/<stack>: the state file sits in the project root, outside the synthesized tree.
-    new LocalBackend(this, { path: `../../../terraform.${stackName}.tfstate` });
-    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
+    const required = configureStateBackend(this, stackName, state);
+    this.addOverride("terraform.required_version", required ?? REQUIRED_TERRAFORM);
   }
 
   /**
