@@ -1,5 +1,4 @@
-import type { TerraformStack } from "cdktf";
-import { synthFleetYaml } from "./helpers/synth";
+import { allStacks, synthFleetYaml } from "./helpers/synth";
 
 const fleetWithState = (state: string) => `version: 1
 sovereigns:
@@ -21,8 +20,7 @@ interface TerraformBlock {
 /** The `terraform` block of every stack as written to disk (the test JSON helper leaves the backend out). */
 function terraformBlocks(state: string): Record<string, TerraformBlock> {
   const { stacks } = synthFleetYaml(fleetWithState(state));
-  const all: TerraformStack[] = [...stacks.kits, ...stacks.relays, ...stacks.tenants];
-  return Object.fromEntries(all.map((s) => [(s as unknown as { stackName: string }).stackName, s.toTerraform().terraform]));
+  return Object.fromEntries(allStacks(stacks).map((s) => [s.stackName, s.toTerraform().terraform]));
 }
 
 describe("state backend", () => {

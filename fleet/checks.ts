@@ -1,7 +1,7 @@
 import type { Fleet } from "./model";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
-import { formatPath, isWithinZone, stateSchemaName } from "./names";
+import { formatPath, isWithinZone, sovereignStackNames, stateSchemaName } from "./names";
 import type { FleetInput } from "./schema";
 
 /** A problem whose path is still a list of keys, so the loader can point at the YAML line. */
@@ -42,8 +42,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
 
     if (sov.platform.state.backend === "pg") {
       const { schemaPrefix } = sov.platform.state;
-      const stackNames = [sov.relay.stackName, ...(sov.kit ? [sov.kit.stackName] : []), ...sov.tenants.map((t) => t.stackName)];
-      const tooLong = stackNames.map((n) => stateSchemaName(schemaPrefix, n)).filter((n) => n.length > MAX_NAME);
+      const tooLong = sovereignStackNames(sov).map((n) => stateSchemaName(schemaPrefix, n)).filter((n) => n.length > MAX_NAME);
       // PostgreSQL truncates longer identifiers silently: two stacks could end up sharing one state.
       if (tooLong.length > 0) add(["sovereigns", i, "state", "schemaPrefix"], `derived state schema "${tooLong[0]}" is ${tooLong[0].length} characters; PostgreSQL allows at most ${MAX_NAME}`);
     }

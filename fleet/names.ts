@@ -1,5 +1,7 @@
 /** Names derived from the fleet. One function per name so a rename happens in one place. */
 
+import type { Sovereign } from "./model";
+
 export const relayStackName = (sovereign: string): string => `${sovereign}-mail`;
 export const kitStackName = (sovereign: string): string => `${sovereign}-kit`;
 export const tenantStackName = (sovereign: string, tenantId: string): string => `${sovereign}-tenant-${tenantId}`;
@@ -30,4 +32,9 @@ export function stateSchemaName(prefix: string, stackName: string): string {
 /** The S3 state backend's object key for a stack. */
 export function stateObjectKey(prefix: string, stackName: string): string {
   return `${prefix}/${stackName}.tfstate`;
+}
+
+/** Every stack of a Sovereign, in the order the app adds them: kit, relay, tenants. */
+export function sovereignStackNames(sovereign: Sovereign): string[] {
+  return [...(sovereign.kit ? [sovereign.kit.stackName] : []), sovereign.relay.stackName, ...sovereign.tenants.map((t) => t.stackName)];
 }

@@ -1,5 +1,6 @@
 import type { App } from "cdktf";
 import type { Fleet, Sovereign } from "../fleet/model";
+import { sovereignStackNames } from "../fleet/names";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
 import { SovereignMailStack } from "./sovereign-mail-stack";
@@ -13,7 +14,7 @@ export interface FleetStacks {
 
 /** Names of every stack of the fleet, in the order {@link addFleetStacks} adds them. */
 export function fleetStackNames(fleet: Fleet): string[] {
-  return fleet.sovereigns.flatMap((s) => [...(s.kit ? [s.kit.stackName] : []), s.relay.stackName, ...s.tenants.map((t) => t.stackName)]);
+  return fleet.sovereigns.flatMap(sovereignStackNames);
 }
 
 /**

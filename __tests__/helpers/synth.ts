@@ -1,4 +1,4 @@
-import { Testing, type TerraformStack } from "cdktf";
+import { Testing } from "cdktf";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { buildApp } from "../../app/synthesize";
 import { loadFleetFile, parseFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import type { FleetStacks } from "../../stacks/fleet-stacks";
+import type { SovereignStack } from "../../stacks/sovereign-stack";
 import type { TfJson } from "./terraform-json";
 
 export const EXAMPLE_FLEET_FILE = join(__dirname, "..", "..", "examples", "fleet.yaml");
@@ -17,11 +18,13 @@ export interface SynthesizedFleet {
   readonly json: Record<string, TfJson>;
 }
 
+/** Every stack built for a fleet, kits first. */
+export const allStacks = (stacks: FleetStacks): SovereignStack[] => [...stacks.kits, ...stacks.relays, ...stacks.tenants];
+
 /** Builds every stack of a fleet in memory (nothing is written) and synthesizes each to JSON. */
 export function synthFleet(fleet: Fleet): SynthesizedFleet {
   const { stacks } = buildApp(fleet, mkdtempSync(join(tmpdir(), "sovereign-mail-test-")));
-  const all: TerraformStack[] = [...stacks.kits, ...stacks.relays, ...stacks.tenants];
-  const json = Object.fromEntries(all.map((s) => [(s as unknown as { stackName: string }).stackName, JSON.parse(Testing.synth(s))]));
+  const json = Object.fromEntries(allStacks(stacks).map((s) => [s.stackName, JSON.parse(Testing.synth(s))]));
   return { fleet, stacks, json };
 }
 
