@@ -1,7 +1,8 @@
 import type { Fleet } from "./model";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
-import { formatPath, isWithinZone, sovereignStackNames, stateSchemaName } from "./names";
+import { MAX_REFRESH_SECONDS } from "./defaults";
+import { formatPath, isWithinZone, RELAY_CREDENTIALS_OWNER, sovereignStackNames, stateSchemaName } from "./names";
 import type { FleetInput } from "./schema";
 
 /** A problem whose path is still a list of keys, so the loader can point at the YAML line. */
@@ -60,8 +61,15 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
       }
     });
     if (relay?.mode === "mothership" && !relay.mothership) add(["sovereigns", i, "relay", "mode"], 'mode "mothership" needs relay.mothership (host, from, credentials)');
-    if (relay?.mothership && "openbao" in relay.mothership.credentials && !s.openbao) {
-      add(["sovereigns", i, "relay", "mothership", "credentials", "openbao"], "reading credentials from OpenBao needs the Sovereign's openbao.address");
+    // Every server's credentials are generated into OpenBao and reach the cluster only through ExternalSecrets.
+    if (!s.openbao) add(["sovereigns", i], "openbao.address is required: OpenBao is the system of record of every mail credential");
+    const refreshSeconds = goDurationSeconds(sov.platform.externalSecrets.refreshInterval);
+    if (refreshSeconds > MAX_REFRESH_SECONDS || refreshSeconds === 0) {
+      add(["sovereigns", i, "externalSecrets", "refreshInterval"], `must be more than 0 and at most 1h, so a rotated credential reaches its consumers within an hour (got "${sov.platform.externalSecrets.refreshInterval}")`);
+    }
+    const { overlapDays, rotationDays } = sov.platform.credentials;
+    if (rotationDays.submission > 0 && overlapDays >= rotationDays.submission) {
+      add(["sovereigns", i, "credentials", "overlapDays"], `overlap of ${overlapDays} days must be shorter than the submission rotation (${rotationDays.submission} days)`);
     }
     const rdnsAnnotations = Object.keys(s.loadBalancer?.annotations ?? {}).filter((k) => /^load-balancer\.hetzner\.cloud\/ipv[46]-rdns$/.test(k));
     if (rdnsAnnotations.length > 0 && s.ptr) {
@@ -93,9 +101,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
         add(domainPath, `mail host "${tenant.mailHost}" is not a valid DNS name (≤ 253 octets, labels ≤ 63)`);
       }
       claim("domain", tenant.domain, domainPath, "mail domain");
-      if (tenant.secrets.seedFromTerraform && !s.openbao) {
-        add(at("secretsSeededElsewhere"), "Terraform seeds the tenant's OpenBao paths: set the Sovereign's openbao.address, or mark the tenant secretsSeededElsewhere: true");
-      }
+      if (t.id === RELAY_CREDENTIALS_OWNER) add(at("id"), `tenant id "${t.id}" is reserved: the relay's OpenBao paths use it`);
       if (tenant.webmail && tenant.webmail.host === tenant.mailHost) {
         add(at("webmail", "host"), `webmail host must differ from the mail host "${tenant.mailHost}" (the MX name must never resolve to the HTTP gateway)`);
       }
@@ -116,6 +122,12 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     });
   });
   return problems;
+}
+
+/** Seconds of a Go duration such as `1h`, `15m` or `1h30m` (the schema has checked the syntax). */
+export function goDurationSeconds(duration: string): number {
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  return [...duration.matchAll(/(\d+)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
 }
 
 function checkNameLength(add: (p: PropertyKey[], m: string) => void, path: PropertyKey[], what: string, name: string) {

@@ -34,3 +34,8 @@ export const WEBMAIL_HOST_PREFIX = "webmail";
 export const DEFAULT_STATE_KEY_PREFIX = "sovereign-mail";
 /** Schema prefix of the pg state backend: `<prefix>_<stack>`. */
 export const DEFAULT_STATE_SCHEMA_PREFIX = "sovereign_mail";
+/** Automatic rotation of every generated credential, and how long the previous submission password stays valid. */
+export const DEFAULT_ROTATION_DAYS = 180;
+export const DEFAULT_OVERLAP_DAYS = 7;
+/** ExternalSecrets must pick up a rotation within this many seconds (one hour). */
+export const MAX_REFRESH_SECONDS = 3600;

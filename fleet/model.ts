@@ -44,6 +44,17 @@ export type StateBackend =
     }
   | { readonly backend: "pg"; readonly schemaPrefix: string };
 
+/** The credentials Terraform generates into OpenBao, by rotation policy; each is also the leaf of its OpenBao path. */
+export const CREDENTIAL_CLASSES = ["admin", "submission", "metrics", "oidc"] as const;
+export type CredentialClass = (typeof CREDENTIAL_CLASSES)[number];
+
+export interface CredentialPolicy {
+  /** Days between automatic rotations by class; 0: never automatically. */
+  readonly rotationDays: Readonly<Record<CredentialClass, number>>;
+  /** Days the previous submission password stays valid after a rotation. */
+  readonly overlapDays: number;
+}
+
 export interface SovereignPlatform {
   readonly cluster: ClusterAccess;
   /** Full image reference, digest appended when pinned. */
@@ -62,6 +73,7 @@ export interface SovereignPlatform {
   /** OpenBao, when configured. */
   readonly openbao?: OpenBao;
   readonly state: StateBackend;
+  readonly credentials: CredentialPolicy;
 }
 
 export type DomainMode = "free-subdomain" | "byo";
@@ -80,6 +92,8 @@ export interface TenantWebmail {
 
 /** Where a tenant's secrets live in OpenBao, and how they reach the cluster. */
 export interface TenantSecrets {
+  /** `sovereign/<fqdn>/stalwart/<id>`: every credential of the tenant's server is a path below it. */
+  readonly basePath: string;
   /** `sovereign/<fqdn>/stalwart/<id>/admin` */
   readonly adminPath: string;
   /** `sovereign/<fqdn>/stalwart/<id>/oidc` */
@@ -153,6 +167,8 @@ export interface Relay {
   readonly mothership?: Mothership;
   readonly keycloakProjection?: KeycloakProjection;
   /** `sovereign/<fqdn>/stalwart/relay/dkim`: the DKIM private keys, when OpenBao is configured. */
+  /** `sovereign/<fqdn>/stalwart/relay`: every credential of the relay's server is a path below it. */
+  readonly credentialsPath: string;
   readonly dkimPath: string;
   /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
   readonly requiredSlots: readonly string[];

@@ -6,6 +6,10 @@ export const relayStackName = (sovereign: string): string => `${sovereign}-mail`
 export const kitStackName = (sovereign: string): string => `${sovereign}-kit`;
 export const tenantStackName = (sovereign: string, tenantId: string): string => `${sovereign}-tenant-${tenantId}`;
 /** The host that carries MX, SMTP/IMAP, EHLO and PTR for a mail domain. */
+/** Owner segment of the relay's OpenBao paths; no tenant may use it as its id. */
+export const RELAY_CREDENTIALS_OWNER = "relay";
+/** `sovereign/<fqdn>/stalwart/<owner>`: one OpenBao folder per mail server; each credential is a path below it. */
+export const credentialsBase = (fqdn: string, owner: string): string => `sovereign/${fqdn}/stalwart/${owner}`;
 export const mailHostOf = (domain: string): string => `mail.${domain}`;
 export const freeSubdomainOf = (tenantId: string, parentZone: string): string => `${tenantId}.${parentZone}`;
 

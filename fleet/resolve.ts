@@ -10,6 +10,8 @@ import {
   WEBMAIL_HOST_PREFIX,
   DEFAULT_MOTHERSHIP_PORT,
   DEFAULT_OPENBAO_MOUNT,
+  DEFAULT_OVERLAP_DAYS,
+  DEFAULT_ROTATION_DAYS,
   DEFAULT_RELAY_CLIENTS,
   RELAY_SENDER_LOCAL_PART,
   DEFAULT_CLI_IMAGE,
@@ -22,10 +24,10 @@ import {
   DEFAULT_STATE_KEY_PREFIX,
   DEFAULT_STATE_SCHEMA_PREFIX,
 } from "./defaults";
-import type { Capacity, Fleet, Mothership, Relay, Sovereign, SovereignPlatform, StateBackend, Tenant } from "./model";
+import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
 import type { KitSlot } from "../kit/dag-file";
 import { RELAY_SLOT, selectKit } from "../kit/selection";
-import { freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
+import { credentialsBase, RELAY_CREDENTIALS_OWNER, freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
 import { DEFAULT_STALWART_IMAGE, type CapacityInput, type FleetInput, type SovereignInput, type TenantInput } from "./schema";
 
 const withDefaults = (input: CapacityInput | undefined, defaults: Capacity): Capacity => ({
@@ -73,6 +75,15 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
     smartHost: s.smartHost && { ...s.smartHost, port: s.smartHost.port ?? 587, implicitTls: s.smartHost.implicitTls ?? false },
     openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? DEFAULT_OPENBAO_MOUNT } : undefined,
     state: resolveState(s.state),
+    credentials: resolveCredentials(s.credentials),
+  };
+}
+
+function resolveCredentials(c: SovereignInput["credentials"]): CredentialPolicy {
+  const every = c?.rotationDays ?? DEFAULT_ROTATION_DAYS;
+  return {
+    rotationDays: Object.fromEntries(CREDENTIAL_CLASSES.map((cls) => [cls, c?.classes?.[cls]?.rotationDays ?? every])) as Record<CredentialClass, number>,
+    overlapDays: c?.overlapDays ?? DEFAULT_OVERLAP_DAYS,
   };
 }
 
@@ -95,7 +106,7 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
   const issuerUrl =
     t.oidc?.issuerUrl ??
     (s.keycloak?.issuerPattern ?? DEFAULT_ISSUER_PATTERN).replaceAll("{domain}", domain).replaceAll("{prefix}", prefix).replaceAll("{id}", t.id);
-  const secretsBase = `sovereign/${s.fqdn}/stalwart/${t.id}`;
+  const secretsBase = credentialsBase(s.fqdn, t.id);
   const webmailEnabled = t.webmail?.enabled ?? s.webmail?.enabled ?? true;
   return {
     id: t.id,
@@ -115,6 +126,7 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
         }
       : undefined,
     secrets: {
+      basePath: secretsBase,
       adminPath: `${secretsBase}/admin`,
       oidcPath: `${secretsBase}/oidc`,
       dkimPath: `${secretsBase}/dkim`,
@@ -150,7 +162,8 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
     clients: (r?.clients ?? DEFAULT_RELAY_CLIENTS).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? {} })),
     mothership,
     keycloakProjection: r?.keycloakProjection,
-    dkimPath: `sovereign/${s.fqdn}/stalwart/relay/dkim`,
+    credentialsPath: credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER),
+    dkimPath: `${credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER)}/dkim`,
     requiredSlots: registry.find((slot) => slot.name === RELAY_SLOT)?.dependsOn ?? [],
   };
 }

@@ -290,6 +290,29 @@ const smartHostSchema = z.strictObject({
   password: z.strictObject({ openbaoPath: z.string().min(1), property: z.string().min(1) }).optional(),
 });
 
+const rotationDaysSchema = z.int("must be a whole number of days").min(0, "must be 0 (no automatic rotation) or more").max(3650, "must be at most 3650 days");
+
+const credentialClassSchema = z.strictObject({
+  /** Days between automatic rotations of this class; 0: never automatically (reset only). @default credentials.rotationDays */
+  rotationDays: rotationDaysSchema.optional(),
+});
+
+const credentialsSchema = z.strictObject({
+  /** Days between automatic rotations of every credential class; 0: never automatically (reset only). @default 180 */
+  rotationDays: rotationDaysSchema.optional(),
+  /** Days the previous submission password stays valid after a rotation, so consumers switch without failing. @default 7 */
+  overlapDays: z.int("must be a whole number of days").min(1, "must be at least 1 day").max(90, "must be at most 90 days").optional(),
+  /** Per-class rotation: admin (recovery admin), submission (relay account), metrics, oidc (tenant OIDC client secret). @default every class uses credentials.rotationDays */
+  classes: z
+    .strictObject({
+      admin: credentialClassSchema.optional(),
+      submission: credentialClassSchema.optional(),
+      metrics: credentialClassSchema.optional(),
+      oidc: credentialClassSchema.optional(),
+    })
+    .optional(),
+});
+
 const stateSchema = z.discriminatedUnion("backend", [
   /** A state file beside the project (`terraform.<stack>.tfstate`): development only, nothing is locked or encrypted. */
   z.strictObject({ backend: z.literal("local") }),
@@ -350,10 +373,12 @@ const sovereignSchema = z.strictObject({
   ptr: ptrSchema.optional(),
   /** Send all outbound mail through a relay (for projects whose outbound port 25 is blocked). @default direct delivery */
   smartHost: smartHostSchema.optional(),
-  /** OpenBao, for secrets read or written by Terraform. The token comes from VAULT_TOKEN, never the fleet. @default none */
+  /** OpenBao: the system of record of every credential (required when the Sovereign has mail stacks). The token comes from VAULT_TOKEN, never the fleet. */
   openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
   /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */
   kit: kitSchema.optional(),
+  /** Rotation of the credentials Terraform generates into OpenBao. @default every class every 180 days, 7 days of overlap */
+  credentials: credentialsSchema.optional(),
   /** Where every stack of this Sovereign keeps its Terraform state (generated credentials live there). @default { backend: "local" } */
   state: stateSchema.optional(),
   /** @default [] */

@@ -2,10 +2,12 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { GeneratedCredential } from "../constructs/credentials/generated-credential";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
+import { PASSWORD_PROPERTY, RotatingPassword } from "../constructs/credentials/rotating-password";
+import { CredentialRotation } from "../constructs/credentials/rotation";
 import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
 import { MailDns } from "../constructs/dns/mail-dns";
 import { LoadBalancerPtr, loadBalancerAnnotations } from "../constructs/hcloud/load-balancer-ptr";
@@ -22,7 +24,7 @@ import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn, addDependsOnAtSynth } from "../constructs/terraform/depends-on";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import type { Capacity, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
+import type { Capacity, CredentialClass, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
 import { isWithinZone } from "../fleet/names";
 import { SovereignStack, type ProviderPin } from "./sovereign-stack";
 
@@ -37,10 +39,12 @@ export const KUBERNETES_PROVIDER: ProviderPin = { source: "hashicorp/kubernetes"
 export const RANDOM_PROVIDER: ProviderPin = { source: "hashicorp/random", version: "3.7.2" };
 export const TLS_PROVIDER: ProviderPin = { source: "hashicorp/tls", version: "4.1.0" };
 export const VAULT_PROVIDER: ProviderPin = { source: "hashicorp/vault", version: "5.6.0" };
+export const TIME_PROVIDER: ProviderPin = { source: "hashicorp/time", version: "0.13.1" };
 
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
 export const RECOVERY_ADMIN_USER = "admin";
 export const RECOVERY_ADMIN_SECRET = "stalwart-recovery-admin";
+const CREDENTIAL_LABELS = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
 
 export interface MailServerSpec {
   /** The mail domain the server is authoritative for. */
@@ -58,9 +62,11 @@ export interface MailServerSpec {
   readonly spamFilter?: boolean;
   /** Adds stack-specific operations (accounts, …) to the baseline plan before the apply Job renders it. @default none */
   readonly configure?: (plan: ConfigPlan) => void;
+  /** OpenBao folder of the server's credentials: `<path>/admin`, `<path>/metrics`, … */
+  readonly credentialsPath: string;
   /**
    * The recovery admin (keys `STALWART_RECOVERY_ADMIN`, `username`, `password`).
-   * @default a Terraform-generated password in Secret `stalwart-recovery-admin`
+   * @default a rotating password generated into `<credentialsPath>/admin`, projected as Secret `stalwart-recovery-admin`
    */
   readonly recoveryAdmin?: ServerCredential;
   /** Mounted TLS Secret (`tls.crt`, `tls.key`) the plan's Certificate object points at. @default none */
@@ -84,7 +90,7 @@ export interface MailServer {
   readonly plan: ConfigPlan;
   readonly applyJob: ConfigApplyJob;
   readonly recoveryAdmin: ServerCredential;
-  readonly metricsCredential: GeneratedCredential;
+  readonly metricsCredential: RotatingPassword;
   readonly dkim: DkimKeys;
   readonly dns: MailDns;
 }
@@ -105,6 +111,12 @@ export abstract class MailStack extends SovereignStack {
     new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
+    new TimeProvider(this, "time");
+    this.pinProvider("time", TIME_PROVIDER);
+    // Every credential is generated into OpenBao (write-only arguments: Terraform 1.11) and reaches pods through ExternalSecrets.
+    this.useOpenBao(this.openbao);
+    this.requireTerraform("1.11.0");
+    this.requireSlots(EXTERNAL_SECRETS_SLOT);
     this.pinProvider("kubernetes", KUBERNETES_PROVIDER);
     this.pinProvider("random", RANDOM_PROVIDER);
     this.pinProvider("tls", TLS_PROVIDER);
@@ -128,10 +140,8 @@ export abstract class MailStack extends SovereignStack {
     return new OpenBaoCredential(this, "smart-host-password", {
       secretName: "stalwart-smart-host",
       namespace,
-      mount: this.platform.openbao?.mount ?? "secret",
       path: password.openbaoPath,
       property: password.property,
-      seed: false,
       ...this.platform.externalSecrets,
       labels,
     });
@@ -155,6 +165,39 @@ export abstract class MailStack extends SovereignStack {
     this.pinProvider("vault", VAULT_PROVIDER);
   }
 
+  /** The Sovereign's OpenBao: the fleet checks guarantee one for every Sovereign with mail stacks. */
+  protected get openbao(): OpenBao {
+    const openbao = this.platform.openbao;
+    if (!openbao) throw new Error(`${this.stackName}: the Sovereign has no openbao.address, where its credentials are kept`);
+    return openbao;
+  }
+
+  /** When credentials of a class rotate; one `time_rotating` per class and stack. */
+  protected rotation(credential: CredentialClass): CredentialRotation {
+    const id = `rotation-${credential}`;
+    return (this.node.tryFindChild(id) as CredentialRotation | undefined) ?? new CredentialRotation(this, id, { rotationDays: this.platform.credentials.rotationDays[credential] });
+  }
+
+  /** A password generated into `<basePath>/<credential>` and projected into `namespace` as `secretName`. */
+  protected rotatingPassword(
+    id: string,
+    credential: CredentialClass,
+    target: { basePath: string; secretName: string; namespace: string; template: Record<string, string>; overlap?: boolean },
+  ): RotatingPassword {
+    return new RotatingPassword(this, id, {
+      credential,
+      stackName: this.stackName,
+      openbao: { mount: this.openbao.mount, path: `${target.basePath}/${credential}` },
+      rotation: this.rotation(credential),
+      overlapDays: target.overlap ? this.platform.credentials.overlapDays : undefined,
+      secretName: target.secretName,
+      namespace: target.namespace,
+      template: target.template,
+      externalSecrets: this.platform.externalSecrets,
+      labels: CREDENTIAL_LABELS,
+    });
+  }
+
   /** Declares slots this stack needs; synthesis fails when the Sovereign's kit lacks one. */
   protected requireSlots(...slots: string[]): void {
     slots.forEach((s) => this.required.add(s));
@@ -169,30 +212,32 @@ export abstract class MailStack extends SovereignStack {
       ? new NamespaceV1(this, "mail-namespace", { metadata: { name: spec.namespace, labels: { "app.kubernetes.io/part-of": "sovereign-mail" } } })
       : undefined;
     const clusterDns = podSetPeer(this.platform.clusterDns);
-    const credentialLabels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
+    const credentialLabels = CREDENTIAL_LABELS;
+    const password = `{{ .${PASSWORD_PROPERTY} }}`;
     const recoveryAdmin =
       spec.recoveryAdmin ??
-      new GeneratedCredential(this, "recovery-admin", {
+      this.rotatingPassword("recovery-admin", "admin", {
+        basePath: spec.credentialsPath,
         secretName: RECOVERY_ADMIN_SECRET,
         namespace: spec.namespace,
-        labels: credentialLabels,
-        keys: (pw) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${pw}`, username: RECOVERY_ADMIN_USER, password: pw }),
+        template: { [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${password}`, username: RECOVERY_ADMIN_USER, password },
       });
-    const metricsCredential = new GeneratedCredential(this, "metrics-credential", {
+    const metricsCredential = this.rotatingPassword("metrics-credential", "metrics", {
+      basePath: spec.credentialsPath,
       secretName: "stalwart-metrics",
       namespace: spec.namespace,
-      labels: credentialLabels,
-      keys: (pw) => ({ username: METRICS_USERNAME, password: pw }),
+      template: { username: METRICS_USERNAME, password },
     });
     const platformDns = this.platform.dns;
     const dkim = new DkimKeys(this, "dkim", {
       namespace: spec.namespace,
       selectors: platformDns.dkimSelectors,
       rsaBits: platformDns.dkimRsaBits,
-      openbao: this.platform.openbao ? { mount: this.platform.openbao.mount, path: spec.dns.dkimOpenBaoPath } : undefined,
+      openbao: { mount: this.openbao.mount, path: spec.dns.dkimOpenBaoPath },
+      externalSecrets: this.platform.externalSecrets,
+      stackName: this.stackName,
       labels: credentialLabels,
     });
-    if (this.platform.openbao) this.useOpenBao(this.platform.openbao);
     const ptr = this.platform.ptr;
     const ptrSpec = ptr && { mode: ptr.mode, name: this.stackName, location: ptr.location, ptr: spec.mailHost, ipv6: this.platform.loadBalancer.ipFamilyPolicy !== "SingleStack" };
     const smartHost = this.platform.smartHost;
@@ -206,6 +251,12 @@ export abstract class MailStack extends SovereignStack {
       storageClassName: this.platform.storageClass,
       listeners: spec.listeners,
       recoveryAdmin: recoveryAdmin.keyRef(RECOVERY_ADMIN_ENV),
+      // Credentials read at start (environment) and the DKIM files: the server starts only with the current ones.
+      credentialVersions: [
+        ...(recoveryAdmin instanceof RotatingPassword ? [{ name: "recovery admin", ...recoveryAdmin.versionCheck }] : []),
+        { name: "metrics", ...metricsCredential.versionCheck },
+        { name: "DKIM keys", ...dkim.versionCheck },
+      ],
       loadBalancer: {
         ...this.platform.loadBalancer,
         annotations: { ...this.platform.loadBalancer.annotations, ...(ptrSpec ? loadBalancerAnnotations(ptrSpec) : {}) },
@@ -222,7 +273,7 @@ export abstract class MailStack extends SovereignStack {
       ],
       internalService: spec.internalService,
     });
-    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready, dkim.secret, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
+    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready, dkim.externalSecret.manifest, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
     if (ptrSpec?.mode === "terraform") new LoadBalancerPtr(this, "ptr", { ...ptrSpec, service: server.mailService });
     const mtaStsPolicy = server.listeners.some((l) => l.name === "https")
       ? `version: STSv1\nmode: ${platformDns.mtaSts.mode}\nmx: ${spec.mailHost}\nmax_age: ${platformDns.mtaSts.maxAgeDays * 86400}\n`

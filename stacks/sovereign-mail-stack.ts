@@ -2,12 +2,14 @@ import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kube
 import { DataVaultKvSecretV2 } from "@cdktf/provider-vault/lib/data-vault-kv-secret-v2";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { GeneratedCredential } from "../constructs/credentials/generated-credential";
+import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
+import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
-import { SmtpCredentialsSecret, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
+import { SmtpCredentialsSecret, type ContractWriter, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
 import { orderedList, ref } from "../constructs/stalwart/config/encoding";
+import { Fn } from "cdktf";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS } from "../constructs/stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
@@ -25,7 +27,7 @@ export const SUBMISSION_ACCOUNT_ID = "noreply";
  */
 export class SovereignMailStack extends MailStack {
   readonly mail: MailServer;
-  readonly submissionCredential: GeneratedCredential;
+  readonly submissionCredential: RotatingPassword;
   readonly endpoint: SmtpEndpoint;
   readonly contract: SmtpCredentialsSecret;
   readonly projection?: KeycloakCredentialsProjection;
@@ -35,16 +37,19 @@ export class SovereignMailStack extends MailStack {
     super(scope, relay.stackName, sovereign.platform);
     this.requireSlots(...relay.requiredSlots);
 
-    this.submissionCredential = new GeneratedCredential(this, "submission-credential", {
+    // Two passwords alternate, so the previous one stays valid while consumers switch to the new one.
+    this.submissionCredential = this.rotatingPassword("submission-credential", "submission", {
+      basePath: relay.credentialsPath,
       secretName: "stalwart-submission",
       namespace: relay.namespace,
-      labels: { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" },
-      keys: (pw) => ({ username: relay.senderAddress, password: pw }),
+      template: { username: relay.senderAddress, password: `{{ .${PASSWORD_PROPERTY} }}` },
+      overlap: true,
     });
     this.mail = this.addServer({
       domain: relay.domain,
       namespace: relay.namespace,
       createNamespace: true,
+      credentialsPath: relay.credentialsPath,
       capacity: relay.capacity,
       mailHost: relay.mailHost,
       // It only sends: inbound SMTP for bounces and reports, and the one submission listener the fleet chose.
@@ -63,7 +68,7 @@ export class SovereignMailStack extends MailStack {
           domainId: ref(PLAN_IDS.domain),
           description: "System mail (console PIN and magic-link logins)",
           // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and the Secret.
-          credentials: orderedList([{ "@type": "Password", secret: plan.terraformValue(this.submissionCredential.password.bcryptHash) }]),
+          credentials: this.submissionCredential.passwordCredentials(plan),
           aliases: orderedList(relay.aliases.map((name) => ({ name, domainId: ref(PLAN_IDS.domain), enabled: true }))),
           roles: { "@type": "User" },
         }),
@@ -78,9 +83,14 @@ export class SovereignMailStack extends MailStack {
     if (relay.mode === "sovereign-local" && !this.mail.server.listeners.some((l) => l.port === this.endpoint.port)) {
       throw new Error(`relay ${relay.stackName}: contract port ${this.endpoint.port} is not a listener of the server`);
     }
-    this.contract = new SmtpCredentialsSecret(this, "smtp-credentials", { ...this.endpoint, writer: relay.stackName });
-    // Consumers are pointed at the local relay only once its account exists; a failed apply leaves them where they were.
-    if (relay.mode === "sovereign-local") addDependsOn(this.contract, [this.mail.applyJob.job]);
+    const contract = this.contractWriter(relay);
+    this.contract = new SmtpCredentialsSecret(this, "smtp-credentials", { ...this.endpoint, ...contract.values, writer: relay.stackName, via: contract.via });
+    if (relay.mode === "sovereign-local") {
+      // A new password reaches OpenBao, and so consumers, only once the server accepts it: a failed apply leaves
+      // consumers on the password they have, and the previous one stays valid through the overlap window.
+      addDependsOn(this.submissionCredential.seed, [this.mail.applyJob.job]);
+      addDependsOn(this.contract, [this.mail.applyJob.job]);
+    }
 
     if (relay.keycloakProjection) {
       const kc = relay.keycloakProjection;
@@ -113,13 +123,48 @@ export class SovereignMailStack extends MailStack {
     return this.mail.server;
   }
 
+  /**
+   * How the contract Secret is written: from OpenBao by an ExternalSecret (the local relay's submission password,
+   * or a central relay's OpenBao path), or by Terraform when a central relay's credentials sit in a cluster Secret.
+   */
+  private contractWriter(relay: Relay): { via: ContractWriter; values: Partial<SmtpEndpoint> } {
+    if (relay.mode === "sovereign-local") {
+      const credential = this.submissionCredential;
+      return {
+        via: { kind: "external-secret", project: (secret) => credential.project("smtp-credentials", secret), version: Fn.tostring(credential.version) },
+        values: { password: `{{ .${PASSWORD_PROPERTY} }}` },
+      };
+    }
+    const c = (relay.mothership as Mothership).credentials;
+    if (c.kind === "secret") return { via: { kind: "terraform" }, values: {} };
+    const template = { user: "{{ .user }}", password: "{{ .pass }}" };
+    return {
+      via: {
+        kind: "external-secret",
+        project: (secret) =>
+          new ExternalSecret(this, "smtp-credentials", {
+            ...secret,
+            ...this.platform.externalSecrets,
+            data: [
+              { secretKey: "user", key: c.path, property: c.userKey },
+              { secretKey: "pass", key: c.path, property: c.passwordKey },
+            ],
+            targetMetadata: { labels: secret.labels, annotations: secret.annotations },
+          }),
+        // The central relay's owner rotates it; consumers pick it up at the next refresh.
+        version: c.path,
+      },
+      values: template,
+    };
+  }
+
   private localEndpoint(relay: Relay): SmtpEndpoint {
     return {
       host: relay.mailHost,
       port: LISTENERS[relay.submissionListener].port,
       from: relay.senderAddress,
       user: relay.senderAddress,
-      password: this.submissionCredential.password.result,
+      password: this.submissionCredential.current,
       scope: classifyRelayHost(relay.mailHost, relay.domain),
     };
   }

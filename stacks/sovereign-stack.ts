@@ -3,7 +3,7 @@ import type { Construct } from "constructs";
 import { configureStateBackend } from "../constructs/terraform/state-backend";
 import type { StateBackend } from "../fleet/model";
 
-export const REQUIRED_TERRAFORM = ">= 1.5.0";
+export const REQUIRED_TERRAFORM = "1.5.0";
 
 /** A pinned provider: the exact build the prebuilt bindings were generated from. */
 export interface ProviderPin {
@@ -22,8 +22,21 @@ export abstract class SovereignStack extends TerraformStack {
     state: StateBackend,
   ) {
     super(scope, stackName);
+    this.requireTerraform(REQUIRED_TERRAFORM);
     const required = configureStateBackend(this, stackName, state);
-    this.addOverride("terraform.required_version", required ?? REQUIRED_TERRAFORM);
+    if (required) this.requireTerraform(required);
+  }
+
+  private minimumTerraform = "0.0.0";
+
+  /** Raises `required_version` to at least this release (features such as write-only arguments need newer ones). */
+  protected requireTerraform(version: string): void {
+    const parts = (v: string) => v.split(".").map(Number);
+    const [a, b] = [parts(version), parts(this.minimumTerraform)];
+    const newer = a.findIndex((n, i) => n !== b[i]);
+    if (newer < 0 || a[newer] < b[newer]) return;
+    this.minimumTerraform = version;
+    this.addOverride("terraform.required_version", `>= ${version}`);
   }
 
   /**

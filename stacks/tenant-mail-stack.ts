@@ -1,6 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
+import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { ref, setOf } from "../constructs/stalwart/config/encoding";
@@ -8,7 +9,7 @@ import type { ConfigPlan } from "../constructs/stalwart/config/plan";
 import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";
-import type { OpenBao, Sovereign, Tenant } from "../fleet/model";
+import type { Sovereign, Tenant } from "../fleet/model";
 import { inPublishedZone, MailStack, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER, type MailServer } from "./mail-stack";
 
 export const TLS_SECRET = "stalwart-tls";
@@ -27,8 +28,8 @@ export const WEBMAIL_SLOTS = ["bp-gateway-api"];
  */
 export class TenantMailStack extends MailStack {
   readonly mail: MailServer;
-  readonly adminCredential: OpenBaoCredential;
-  readonly oidcClientSecret: OpenBaoCredential;
+  readonly adminCredential: RotatingPassword | OpenBaoCredential;
+  readonly oidcClientSecret: RotatingPassword | OpenBaoCredential;
   readonly certificate: Certificate;
   readonly webmail?: SnappyMail;
 
@@ -36,31 +37,33 @@ export class TenantMailStack extends MailStack {
     super(scope, tenant.stackName, sovereign.platform);
     this.requireSlots(...TENANT_SLOTS, ...(tenant.webmail ? WEBMAIL_SLOTS : []));
     const secrets = tenant.secrets;
-    const openbao = sovereign.platform.openbao;
-    if (secrets.seedFromTerraform) this.useOpenBao(openbao as OpenBao);
-    const mount = openbao?.mount ?? "secret";
     const labels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
-    const fromOpenBao = { namespace: tenant.namespace, mount, seed: secrets.seedFromTerraform, ...sovereign.platform.externalSecrets, labels };
-
-    this.adminCredential = new OpenBaoCredential(this, "admin-credential", {
-      ...fromOpenBao,
-      secretName: RECOVERY_ADMIN_SECRET,
-      path: secrets.adminPath,
-      property: "ADMIN_PASSWORD",
-      template: {
-        [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:{{ .ADMIN_PASSWORD }}`,
-        username: RECOVERY_ADMIN_USER,
-        password: "{{ .ADMIN_PASSWORD }}",
-      },
-    });
-    // For the tenant's OIDC clients (webmail, apps) registered in the realm; Stalwart itself only validates tokens.
-    this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", {
-      ...fromOpenBao,
-      secretName: OIDC_CLIENT_SECRET,
-      path: secrets.oidcPath,
-      property: "OIDC_CLIENT_SECRET",
-      template: { OIDC_CLIENT_SECRET: "{{ .OIDC_CLIENT_SECRET }}", "client-secret": "{{ .OIDC_CLIENT_SECRET }}" },
-    });
+    const password = `{{ .${PASSWORD_PROPERTY} }}`;
+    const adminKeys = (value: string) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${value}`, username: RECOVERY_ADMIN_USER, password: value });
+    const oidcKeys = (value: string) => ({ OIDC_CLIENT_SECRET: value, "client-secret": value });
+    const target = { basePath: secrets.basePath, namespace: tenant.namespace };
+    if (secrets.seedFromTerraform) {
+      this.adminCredential = this.rotatingPassword("admin-credential", "admin", { ...target, secretName: RECOVERY_ADMIN_SECRET, template: adminKeys(password) });
+      // For the tenant's OIDC clients (webmail, apps) registered in the realm; Stalwart itself only validates tokens.
+      this.oidcClientSecret = this.rotatingPassword("oidc-client-secret", "oidc", { ...target, secretName: OIDC_CLIENT_SECRET, template: oidcKeys(password) });
+    } else {
+      // Another system writes (and rotates) the paths, in the upstream chart's property names.
+      const fromOpenBao = { namespace: tenant.namespace, ...sovereign.platform.externalSecrets, labels };
+      this.adminCredential = new OpenBaoCredential(this, "admin-credential", {
+        ...fromOpenBao,
+        secretName: RECOVERY_ADMIN_SECRET,
+        path: secrets.adminPath,
+        property: "ADMIN_PASSWORD",
+        template: adminKeys("{{ .ADMIN_PASSWORD }}"),
+      });
+      this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", {
+        ...fromOpenBao,
+        secretName: OIDC_CLIENT_SECRET,
+        path: secrets.oidcPath,
+        property: "OIDC_CLIENT_SECRET",
+        template: oidcKeys("{{ .OIDC_CLIENT_SECRET }}"),
+      });
+    }
 
     const webmailHost = tenant.webmail?.host;
     this.certificate = new Certificate(this, "certificate", {
@@ -77,6 +80,7 @@ export class TenantMailStack extends MailStack {
       domain: tenant.domain,
       namespace: tenant.namespace,
       createNamespace: tenant.createNamespace,
+      credentialsPath: secrets.basePath,
       capacity: tenant.capacity,
       mailHost: tenant.mailHost,
       recoveryAdmin: this.adminCredential,

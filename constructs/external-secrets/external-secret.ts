@@ -19,7 +19,14 @@ export interface ExternalSecretProps {
   readonly template?: Readonly<Record<string, string>>;
   /** @default {} */
   readonly labels?: Labels;
+  /** Annotations of the ExternalSecret itself (a changed `force-sync` makes ESO refresh at once). @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Labels and annotations of the materialized Secret (needs a template). @default none */
+  readonly targetMetadata?: { readonly labels?: Labels; readonly annotations?: Readonly<Record<string, string>> };
 }
+
+/** Changing this annotation's value makes ESO refresh the ExternalSecret now instead of at its next interval. */
+export const FORCE_SYNC_ANNOTATION = "force-sync";
 
 /**
  * An ExternalSecret (`external-secrets.io/v1`) that materializes a Kubernetes Secret of the same name, owned by
@@ -37,14 +44,28 @@ export class ExternalSecret extends Construct {
     this.body = {
       apiVersion: EXTERNAL_SECRETS_API,
       kind: "ExternalSecret",
-      metadata: { name: props.name, namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: { ...(props.labels ?? {}) },
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
       spec: {
         refreshInterval: props.refreshInterval,
         secretStoreRef: { kind: "ClusterSecretStore", name: props.clusterSecretStore },
         target: {
           name: props.name,
           creationPolicy: "Owner",
-          ...(props.template ? { template: { engineVersion: "v2", type: "Opaque", data: { ...props.template } } } : {}),
+          ...(props.template
+            ? {
+                template: {
+                  engineVersion: "v2",
+                  type: "Opaque",
+                  ...(props.targetMetadata ? { metadata: { labels: { ...(props.targetMetadata.labels ?? {}) }, annotations: { ...(props.targetMetadata.annotations ?? {}) } } } : {}),
+                  data: { ...props.template },
+                },
+              }
+            : {}),
         },
         data: props.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property } })),
       },

@@ -1,5 +1,7 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
+import type { ExternalSecret } from "../external-secrets/external-secret";
+import type { Labels } from "../kubernetes/labels";
 import { Construct } from "constructs";
 import { SEED_PHASE, type RelayScope } from "../../relay/relay-scope";
 
@@ -23,22 +25,37 @@ export interface SmtpEndpoint {
   readonly scope: RelayScope;
 }
 
+/** Writes the contract Secret with the given keys, labels and annotations: an ExternalSecret or a Terraform Secret. */
+export type ContractWriter =
+  | {
+      readonly kind: "external-secret";
+      /** Materializes the Secret from OpenBao; values are ESO templates such as `{{ .password }}`. */
+      readonly project: (secret: { name: string; namespace: string; template: Record<string, string>; labels: Labels; annotations: Record<string, string> }) => ExternalSecret;
+      /** Changes whenever the password does (its generation time): part of the checksum consumers roll on. */
+      readonly version: string;
+    }
+  /** A Secret written by Terraform from values it read (a central relay's credentials in a cluster Secret). */
+  | { readonly kind: "terraform" };
+
 export interface SmtpCredentialsProps extends SmtpEndpoint {
   /** The stack that writes the Secret, recorded for operators. */
   readonly writer: string;
+  readonly via: ContractWriter;
 }
 
 /**
  * `catalyst-system/sovereign-smtp-credentials` with both key shapes consumers read: `smtp-host`, `smtp-port`,
- * `smtp-from`, `smtp-user`, `smtp-pass` and the legacy `user`/`password` with the same bytes. Every value is
- * derived in the same apply (never read back from the cluster: lookups raced and lost credentials upstream), as
- * raw bytes without trailing newlines. Labels and annotations record the writer and the relay scope.
+ * `smtp-from`, `smtp-user`, `smtp-pass` and the legacy `user`/`password` with the same bytes, as raw bytes
+ * without trailing newlines. Normally an ExternalSecret renders it from OpenBao, so a rotation reaches it within
+ * the refresh interval; values are never read back from the cluster (lookups raced and lost credentials
+ * upstream). Labels and annotations record the writer and the relay scope.
  */
 export class SmtpCredentialsSecret extends Construct {
-  readonly secret: SecretV1;
-  /** sha256 of `host|port|from|user|pass`: consumers put it on their pod template to roll when it changes. */
+  /** What materializes the Secret: an ExternalSecret's manifest or a Terraform Secret. */
+  readonly resource: ITerraformDependable;
+  /** sha256 of `host|port|from|user|` and the password's version (or the password): consumers roll when it changes. */
   readonly checksum: string;
-  /** The values as written, by key (Terraform expressions for secret values). */
+  /** The keys as written: literals, ESO templates or Terraform expressions. */
   readonly data: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: SmtpCredentialsProps) {
@@ -53,26 +70,25 @@ export class SmtpCredentialsSecret extends Construct {
       user: props.user,
       password: props.password,
     };
-    // The checksum of a 32-character random password reveals nothing; without nonsensitive() Terraform would hide it.
-    this.checksum = Fn.nonsensitive(Fn.sha256(Fn.join("|", [props.host, port, props.from, props.user, props.password])));
-    this.secret = new SecretV1(this, "secret", {
-      metadata: {
-        ...SMTP_CREDENTIALS_SECRET,
-        labels: {
-          "app.kubernetes.io/managed-by": "terraform",
-          "app.kubernetes.io/part-of": "sovereign-bootstrap",
-          "catalyst.openova.io/seed": "smtp-credentials",
-          "catalyst.openova.io/relay-scope": props.scope,
-        },
-        annotations: {
-          "catalyst.openova.io/seeded-by": `sovereign-mail/${props.writer}`,
-          "catalyst.openova.io/seed-phase": SEED_PHASE[props.scope],
-          "catalyst.openova.io/relay-scope": props.scope,
-          [SMTP_CHECKSUM_ANNOTATION]: this.checksum,
-        },
-      },
-      type: "Opaque",
-      data: { ...this.data },
-    });
+    const via = props.via;
+    // With an ExternalSecret the version stands for the password; a checksum of a 32-character random password reveals nothing either.
+    this.checksum = Fn.nonsensitive(Fn.sha256(Fn.join("|", [props.host, port, props.from, props.user, via.kind === "external-secret" ? via.version : props.password])));
+    const labels = {
+      "app.kubernetes.io/managed-by": "terraform",
+      "app.kubernetes.io/part-of": "sovereign-bootstrap",
+      "catalyst.openova.io/seed": "smtp-credentials",
+      "catalyst.openova.io/relay-scope": props.scope,
+    };
+    const annotations = {
+      "catalyst.openova.io/seeded-by": `sovereign-mail/${props.writer}`,
+      "catalyst.openova.io/seed-phase": SEED_PHASE[props.scope],
+      "catalyst.openova.io/relay-scope": props.scope,
+      [SMTP_CHECKSUM_ANNOTATION]: this.checksum,
+    };
+    if (via.kind === "external-secret") {
+      this.resource = via.project({ ...SMTP_CREDENTIALS_SECRET, template: { ...this.data }, labels, annotations }).manifest;
+    } else {
+      this.resource = new SecretV1(this, "secret", { metadata: { ...SMTP_CREDENTIALS_SECRET, labels, annotations }, type: "Opaque", data: { ...this.data } });
+    }
   }
 }

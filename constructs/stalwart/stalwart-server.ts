@@ -14,6 +14,26 @@ import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
 import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "./data-store";
 import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listener, type ListenerName } from "./listeners";
 
+/**
+ * The init container that holds the server back until every credential Secret carries the expected version.
+ * It runs the server image's shell (Debian slim) with the same restricted security context.
+ */
+function credentialsGate(image: string, versions: NonNullable<StalwartServerProps["credentialVersions"]>) {
+  const checks = versions.map((v, i) => `[ "$CURRENT_${i}" = "$EXPECTED_${i}" ] || { echo "${v.name}: Secret ${v.ref.name} not yet refreshed by External Secrets"; failed=1; }`);
+  return {
+    name: "credentials-current",
+    image: escapeTemplate(image),
+    imagePullPolicy: "IfNotPresent",
+    command: ["/bin/sh", "-c", `failed=0; ${checks.join("; ")}; exit $failed`],
+    env: versions.flatMap((v, i) => [
+      { name: `CURRENT_${i}`, valueFrom: { secretKeyRef: { name: v.ref.name, key: v.ref.key } } },
+      { name: `EXPECTED_${i}`, value: v.expected },
+    ]),
+    resources: requestsEqualLimits({ cpu: "50m", memory: "32Mi" }),
+    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+  };
+}
+
 /** The image runs as this uid/gid; the data volume is group-owned by it. */
 export const STALWART_UID = 2000;
 export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
@@ -53,6 +73,12 @@ export interface StalwartServerProps {
   readonly recoveryAdmin: SecretKeyRef;
   /** Further environment variables read from Secrets (e.g. the metrics password the plan references). @default [] */
   readonly secretEnv?: readonly { readonly name: string; readonly ref: SecretKeyRef }[];
+  /**
+   * Secrets whose `version` key must equal the given value before the server starts: an init container fails
+   * (and the kubelet retries it, re-reading the Secrets) until External Secrets has refreshed them, so a rotated
+   * credential is never started with its old value. A changed expected value also rolls the pod. @default []
+   */
+  readonly credentialVersions?: readonly { readonly name: string; readonly ref: SecretKeyRef; readonly expected: string }[];
   /** @default a dual-stack LoadBalancer with no annotations that waits for its address */
   readonly loadBalancer?: MailLoadBalancerProps;
   /** In-cluster clients of the management listener (metrics scrapers, operators). @default [] */
@@ -162,7 +188,8 @@ export class StalwartServer extends Construct implements Workload {
     });
 
     const secretEnv = [{ name: RECOVERY_ADMIN_ENV, ref: props.recoveryAdmin }, ...(props.secretEnv ?? [])];
-    const secretRefs = secretEnv.map((e) => e.ref);
+    const versions = props.credentialVersions ?? [];
+    const secretRefs = [...secretEnv.map((e) => e.ref), ...versions.map((v) => v.ref)];
     const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
       httpGet: { path, port: MANAGEMENT_LISTENER.name },
       periodSeconds,
@@ -200,6 +227,7 @@ export class StalwartServer extends Construct implements Workload {
               fsGroup: String(STALWART_UID),
               seccompProfile: { type: "RuntimeDefault" },
             },
+            initContainer: versions.length === 0 ? undefined : [credentialsGate(props.image, versions)],
             container: [
               {
                 name: "stalwart",

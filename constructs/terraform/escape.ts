@@ -4,7 +4,8 @@
  * escape literal text, so everything that is text rather than a Terraform expression goes through here.
  */
 export function escapeTemplate(literal: string): string {
-  return literal.replace(/([$%])\{/g, "$1$1{");
+  // cdktf's own token markers (`${TfToken[TOKEN.n]}`) are references it resolves later, not literal text.
+  return literal.replace(/([$%])\{(?!TfToken\[TOKEN\.\d+\]\})/g, "$1$1{");
 }
 
 /** Escapes every value of a string map (ConfigMap data, annotations). Keys are checked by their own schemas. */

@@ -4,7 +4,7 @@ import type { StateBackend } from "../../fleet/model";
 import { stateObjectKey, stateSchemaName } from "../../fleet/names";
 
 /** Terraform (and OpenTofu) releases that lock S3 state with a lock file (`use_lockfile`). */
-const S3_LOCKFILE_TERRAFORM = ">= 1.10.0";
+const S3_LOCKFILE_TERRAFORM = "1.10.0";
 
 /**
  * The pg backend without `conn_str`: Terraform then reads PG_CONN_STR, so the database password never enters the

@@ -1,4 +1,6 @@
+import { conditional, Fn, Token } from "cdktf";
 import { escapeTemplate } from "../../terraform/escape";
+import { orderedList, type OrderedList } from "./encoding";
 import { SINGLETONS, type CollectionName, type ObjectBodies, type SingletonName } from "./objects";
 
 /** One line of a `stalwart-cli apply` plan. Only idempotent operations: the same plan applied twice converges. */
@@ -24,6 +26,7 @@ export class ConfigPlan {
   private readonly ops: PlanOperation[] = [];
   private readonly clientIds = new Set<string>();
   private readonly terraformValues: string[] = [];
+  private readonly conditionalEntries: { readonly condition: unknown; readonly text: string }[] = [];
 
   /**
    * A value Terraform knows only at apply time (e.g. a generated password's bcrypt hash). The plan holds a
@@ -33,6 +36,16 @@ export class ConfigPlan {
   terraformValue(expression: string): string {
     this.terraformValues.push(expression);
     return `{{terraform:${this.terraformValues.length - 1}}}`;
+  }
+
+  /**
+   * An ordered list whose last entry exists only while `condition` (a Terraform boolean, evaluated at plan time)
+   * holds, e.g. a previous password during its overlap window. {@link render} shows the list with the entry
+   * (that shape is what is validated); {@link renderForTerraform} wraps the entry in a Terraform conditional.
+   */
+  orderedListWhile<T>(items: readonly T[], conditionalEntry: T, condition: unknown): OrderedList<T> {
+    this.conditionalEntries.push({ condition, text: `,"${items.length}":${JSON.stringify(canonical(conditionalEntry))}` });
+    return orderedList([...items, conditionalEntry]);
   }
 
   /** Creates or updates the object whose `matchOn` properties equal those of `body`. */
@@ -56,9 +69,9 @@ export class ConfigPlan {
     return this;
   }
 
-  /** The Terraform expressions behind the placeholders, in placeholder order. */
+  /** The Terraform expressions behind the placeholders, in placeholder order, then each conditional entry's condition. */
   get terraformExpressions(): readonly string[] {
-    return this.terraformValues;
+    return [...this.terraformValues, ...this.conditionalEntries.map((c) => Fn.tostring(c.condition))];
   }
 
   get operations(): readonly PlanOperation[] {
@@ -72,7 +85,17 @@ export class ConfigPlan {
 
   /** The plan as Terraform text: literal text escaped (`$${`, `%%{`), placeholders replaced by their expressions. */
   renderForTerraform(): string {
-    return escapeTemplate(this.render()).replace(PLACEHOLDER, (_m, i: string) => this.terraformValues[Number(i)]);
+    const withValues = (text: string) => text.replace(PLACEHOLDER, (_m, i: string) => this.terraformValues[Number(i)]);
+    let text = escapeTemplate(this.render());
+    for (const entry of this.conditionalEntries) {
+      const escaped = escapeTemplate(entry.text);
+      const at = text.indexOf(escaped);
+      if (at < 0 || text.indexOf(escaped, at + 1) >= 0) throw new Error("a conditional list entry must occur exactly once in the plan");
+      // A quoted HCL string inside the interpolation: its quotes and backslashes are escaped, references stay.
+      const literal = withValues(escaped).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+      text = text.slice(0, at) + Token.asString(conditional(entry.condition, literal, "")) + text.slice(at + escaped.length);
+    }
+    return withValues(text);
   }
 
   private assertRefsResolve(body: unknown, where: string): void {
