@@ -92,7 +92,7 @@ describe("mail DNS records", () => {
   });
 
   it("refuses RSA keys under 2048 bits", () => {
-    expect(() => Testing.synthScope((scope) => new DkimKeys(scope, "dkim", { namespace: "n", selectors: { ed25519: "a", rsa: "b" }, rsaBits: 1024 }))).toThrow(
+    expect(() => Testing.synthScope((scope) => new DkimKeys(scope, "dkim", { namespace: "n", selectors: { ed25519: "a", rsa: "b" }, rsaBits: 1024, openbao: { mount: "secret", path: "p" }, externalSecrets: { clusterSecretStore: "s", refreshInterval: "1h" }, stackName: "s" }))).toThrow(
       "DKIM RSA keys must have at least 2048 bits (got 1024)",
     );
   });
@@ -172,10 +172,14 @@ describe("the example fleet's DNS", () => {
       { "@type": "Dkim1Ed25519Sha256", domainId: "#domain", selector: "sm-ed25519", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/ed25519.pem" }, stage: "active" },
       { "@type": "Dkim1RsaSha256", domainId: "#domain", selector: "sm-rsa", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/rsa.pem" }, stage: "active" },
     ]);
-    const dkimSecret = resourcesOf(acme, "kubernetes_secret_v1").find((r) => r.body.metadata.name === "stalwart-dkim")!.body;
-    expect(dkimSecret.data["rsa.pem"]).toMatch(/^\$\{tls_private_key\.dkim_rsa_[^.]+\.private_key_pem\}$/);
-    // Stored in OpenBao too, write-only.
-    expect(resourcesOf(acme, "vault_kv_secret_v2").find((r) => r.body.name.endsWith("/dkim"))!.body.name).toBe("sovereign/omantel.example.org/stalwart/acme/dkim");
+    // OpenBao is the system of record (write-only), the mounted Secret is rendered from it by an ExternalSecret.
+    const kv = resourcesOf(acme, "vault_kv_secret_v2").find((r) => r.body.name.endsWith("/dkim"))!.body;
+    expect(kv.name).toBe("sovereign/omantel.example.org/stalwart/acme/dkim");
+    expect(kv.data_json_wo).toMatch(/"rsa" = tls_private_key\.dkim_rsa_[^.]+\.private_key_pem/);
+    expect(resourcesOf(acme, "kubernetes_secret_v1").find((r) => r.body.metadata.name === "stalwart-dkim")).toBeUndefined();
+    const es = resourcesOf(acme, "kubernetes_manifest").find((r) => r.body.manifest.metadata.name === "stalwart-dkim")!.body.manifest;
+    expect(es.spec.target.template.data).toMatchObject({ "rsa.pem": "{{ .rsa }}", "ed25519.pem": "{{ .ed25519 }}" });
+    expect(es.spec.data.map((d: { remoteRef: { key: string } }) => d.remoteRef.key)).toEqual(Array(3).fill(kv.name));
   });
 
   it("sets the PTR of the mail load balancer to the mail host through the cloud controller, and EHLO = PTR = MX = A", () => {
@@ -202,6 +206,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     ptr: ${ptr}
 ${annotations}`;
 
@@ -245,6 +250,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     smartHost:
       address: smtp.relay.example.net
       port: 587

@@ -181,8 +181,9 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     kit:
-      include: [bp-cilium, bp-cert-manager, bp-catalyst-platform]
+      include: [bp-cilium, bp-cert-manager, bp-catalyst-platform, bp-external-secrets-stores]
       defaultVersion: "1.0.0"
       values: {bp-cilium: {cluster: {name: "\${SOVEREIGN_FQDN}"}}}
 `);
@@ -210,7 +211,7 @@ sovereigns:
     const { stacks } = synthFleetYaml(withoutHetzner);
     expect(stacks.tenants[0].requiredSlots).toEqual(["bp-cert-manager", "bp-cert-manager-issuers", "bp-cilium", "bp-external-secrets-stores"]);
     // The relay needs what slot 95 depends on in the registry, derived, not restated.
-    expect(stacks.relays[0].requiredSlots).toEqual(["bp-catalyst-platform", "bp-cert-manager", "bp-cilium"]);
+    expect(stacks.relays[0].requiredSlots).toEqual(["bp-catalyst-platform", "bp-cert-manager", "bp-cilium", "bp-external-secrets-stores"]);
     expect(() => synthFleetYaml(withoutHetzner.replace("include: [bp-cilium, bp-cert-manager, bp-catalyst-platform,", "include: [bp-cilium,"))).toThrow(
       'stack fsn1-mail requires bootstrap-kit slot bp-catalyst-platform, which the kit of Sovereign "fsn1"',
     );

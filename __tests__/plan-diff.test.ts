@@ -15,6 +15,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     webmail: {enabled: false}
 ${sovereignExtra}    tenants:
 ${tenants}

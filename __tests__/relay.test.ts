@@ -10,11 +10,21 @@ import { podWorkloads } from "./helpers/workloads";
 const secretNamed = (json: TfJson, namespace: string, name: string) =>
   resourcesOf(json, "kubernetes_secret_v1").find((r) => r.body.metadata.namespace === namespace && r.body.metadata.name === name)?.body;
 
+/** The contract as consumers get it: a Terraform Secret, or the Secret an ExternalSecret renders (keys as templates). */
+function contractOf(json: TfJson) {
+  const secret = secretNamed(json, "catalyst-system", "sovereign-smtp-credentials");
+  if (secret) return { kind: "secret", data: secret.data, metadata: secret.metadata, depends_on: secret.depends_on };
+  const es = resourcesOf(json, "kubernetes_manifest").find((r) => r.body.manifest.metadata.namespace === "catalyst-system" && r.body.manifest.metadata.name === "sovereign-smtp-credentials")!;
+  const manifest = es.body.manifest;
+  return { kind: "external-secret", data: manifest.spec.target.template.data, metadata: manifest.spec.target.template.metadata, depends_on: es.body.depends_on, manifest };
+}
+
 const fleetYaml = (relay: string, extra = "") => `version: 1
 sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
 ${extra}    relay:
 ${relay}
 `;
@@ -97,15 +107,20 @@ describe("the relay stack of the example fleet", () => {
   const example = synthExample();
   const relay = example.stacks.relays[0];
   const json = example.json["fsn1-mail"];
-  const contract = secretNamed(json, "catalyst-system", "sovereign-smtp-credentials");
+  const contract = contractOf(json);
 
-  it("publishes the contract with both key shapes carrying the same bytes", () => {
+  it("publishes the contract with both key shapes carrying the same bytes, rendered from OpenBao", () => {
+    expect(contract.kind).toBe("external-secret");
+    expect(contract.manifest.spec.data.map((d: { remoteRef: { key: string; property: string } }) => d.remoteRef)).toEqual([
+      { key: "sovereign/omantel.example.org/stalwart/relay/submission", property: "password" },
+      { key: "sovereign/omantel.example.org/stalwart/relay/submission", property: "version" },
+    ]);
     expect(contract.data["smtp-host"]).toBe("mail.omantel.example.org");
     expect(contract.data["smtp-from"]).toBe("noreply@omantel.example.org");
     expect(contract.data["smtp-user"]).toBe("noreply@omantel.example.org");
     expect(contract.data.user).toBe(contract.data["smtp-user"]);
     expect(contract.data.password).toBe(contract.data["smtp-pass"]);
-    expect(contract.data["smtp-pass"]).toMatch(/^\$\{random_password\.submission-credential[^}]*\.result\}$/);
+    expect(contract.data["smtp-pass"]).toBe("{{ .password }}");
     expect(Object.values(contract.data).every((v) => !String(v).endsWith("\n"))).toBe(true);
     expect(secretLiteralProblems(json)).toEqual([]);
   });
@@ -118,14 +133,19 @@ describe("the relay stack of the example fleet", () => {
     });
     expect(contract.metadata.labels["catalyst.openova.io/relay-scope"]).toBe("sovereign-local");
     const checksum = json.output.smtp_credentials_checksum.value as string;
-    expect(checksum).toMatch(/^\$\{nonsensitive\(sha256\(join\("\|", \["mail\.omantel\.example\.org", "465", "noreply@omantel\.example\.org", "noreply@omantel\.example\.org", random_password\.submission-credential[^)]*\.result\]\)\)\)\}$/);
+    // Over the endpoint and the password's version (its generation time), never the password itself.
+    expect(checksum).toMatch(/^\$\{nonsensitive\(sha256\(join\("\|", \["mail\.omantel\.example\.org", "465", "noreply@omantel\.example\.org", "noreply@omantel\.example\.org", tostring\(.*time_static\.submission-credential_generated-b[^.]*\.unix : time_static\.submission-credential_generated-a[^.]*\.unix\)\]\)\)\)\}$/);
+    expect(checksum).not.toMatch(/random_password/);
     expect(contract.metadata.annotations["checksum/smtp-config"]).toBe(checksum);
   });
 
   it("points consumers at a port the server really listens on, only after its account exists", () => {
     const [server] = podWorkloads(json);
     expect(server.ports.map((p) => p.port)).toContain(Number(contract.data["smtp-port"]));
-    expect(contract.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
+    // Through OpenBao: the password is written there only after the apply Job put it on the account.
+    expect(contract.depends_on).toEqual([expect.stringMatching(/^vault_kv_secret_v2\.submission-credential/)]);
+    const seed = resourcesOf(json, "vault_kv_secret_v2").find((r) => r.address.startsWith("vault_kv_secret_v2.submission-credential"))!;
+    expect(seed.body.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
   });
 
   it("creates the noreply account with the generated password's bcrypt hash, one submission listener and no IMAP", () => {
@@ -133,7 +153,7 @@ describe("the relay stack of the example fleet", () => {
     expect(account).toMatchObject({ "@type": "upsert", matchOn: ["name", "domainId"], value: { noreply: { "@type": "User", name: "noreply", domainId: "#domain" } } });
     expect(relay.server.listeners.map((l) => l.name)).toEqual(["smtp", "submissions", "http"]);
     const plan = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"];
-    expect(plan).toMatch(/"secret":"\$\{random_password\.submission-credential[^}]*\.bcrypt_hash\}"/);
+    expect(plan).toMatch(/"secret":"\$\{[^"]*random_password\.submission-credential_password-b[^.]*\.bcrypt_hash : random_password\.submission-credential_password-a[^.]*\.bcrypt_hash\}"/);
   });
 
   it("lets the platform's pods submit in-cluster, and no other namespace", () => {
@@ -148,7 +168,7 @@ describe("the relay stack of the example fleet", () => {
 describe("relay variants", () => {
   it("uses 587 with STARTTLS when asked, and the contract follows the listener", () => {
     const { json, stacks } = synthFleetYaml(fleetYaml("      submission: starttls\n      senders: [pin@omantel.example.org, login@omantel.example.org]"));
-    const contract = secretNamed(json["fsn1-mail"], "catalyst-system", "sovereign-smtp-credentials");
+    const contract = contractOf(json["fsn1-mail"]);
     expect(contract.data["smtp-port"]).toBe("587");
     expect(stacks.relays[0].server.listeners.map((l) => l.name)).toEqual(["smtp", "submission", "http"]);
     const account = stacks.relays[0].mail.plan.operations.find((o) => o.object === "Account")!.value as Record<string, { aliases: unknown }>;
@@ -164,7 +184,9 @@ describe("relay variants", () => {
         credentials: {secret: {namespace: catalyst-system, name: mothership-smtp}}`),
     );
     const stack = json["fsn1-mail"];
-    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
+    // A central relay's credentials in a cluster Secret: the one contract Terraform writes itself.
+    const contract = contractOf(stack);
+    expect(contract.kind).toBe("secret");
     expect(contract.data).toMatchObject({ "smtp-host": "mail.openova.io", "smtp-port": "587", "smtp-from": "noreply@openova.io" });
     expect(contract.data["smtp-user"]).toMatch(/^\$\{data\.kubernetes_secret_v1\.mothership-credentials\.data\["smtp-user"\]\}$/);
     expect(contract.data.password).toBe(contract.data["smtp-pass"]);
@@ -184,15 +206,19 @@ describe("relay variants", () => {
         port: 465
         from: noreply@openova.io
         credentials: {openbao: {path: sovereign/mothership/smtp}}`,
-        "    openbao: {address: https://bao.omantel.example.org}\n",
       ),
     );
     const stack = json["fsn1-mail"];
-    expect(stack.provider.vault).toEqual([{ address: "https://bao.omantel.example.org" }]);
+    expect(stack.provider.vault).toEqual([{ address: "https://bao.example.org" }]);
     expect(stack.terraform.required_providers.vault).toEqual({ source: "hashicorp/vault", version: "5.6.0" });
     expect(stack.data.vault_kv_secret_v2["mothership-credentials"]).toEqual({ mount: "secret", name: "sovereign/mothership/smtp" });
-    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
-    expect(contract.data["smtp-pass"]).toBe('${data.vault_kv_secret_v2.mothership-credentials.data["smtp-pass"]}');
+    const contract = contractOf(stack);
+    expect(contract.kind).toBe("external-secret");
+    expect(contract.data).toMatchObject({ "smtp-pass": "{{ .pass }}", "smtp-user": "{{ .user }}", "smtp-port": "465" });
+    expect(contract.manifest.spec.data.map((d: { remoteRef: unknown }) => d.remoteRef)).toEqual([
+      { key: "sovereign/mothership/smtp", property: "smtp-user" },
+      { key: "sovereign/mothership/smtp", property: "smtp-pass" },
+    ]);
     expect(secretLiteralProblems(stack)).toEqual([]);
   });
 
@@ -205,7 +231,6 @@ describe("relay variants", () => {
         clientSecret: {namespace: keycloak, name: catalyst-kc-sa-credentials, key: client-secret}`),
     );
     const stack = json["fsn1-mail"];
-    const contract = secretNamed(stack, "catalyst-system", "sovereign-smtp-credentials");
     const projection = secretNamed(stack, "catalyst-system", "catalyst-openova-kc-credentials");
     expect(Object.keys(projection.data).sort()).toEqual([...PROJECTION_KEYS].sort());
     expect(projection.data).toMatchObject({
@@ -213,22 +238,24 @@ describe("relay variants", () => {
       "kc-realm": "sovereign",
       "kc-sa-client-id": "catalyst-api-server",
       "kc-audience": "catalyst-api-server",
-      "smtp-host": contract.data["smtp-host"],
-      "smtp-pass": contract.data["smtp-pass"],
-      "smtp-user": contract.data["smtp-user"],
+      "smtp-host": "mail.omantel.example.org",
+      "smtp-user": "noreply@omantel.example.org",
     });
+    // The current submission password as Terraform holds it, written after the server accepts it.
+    expect(projection.data["smtp-pass"]).toMatch(/^\$\{.*random_password\.submission-credential_password-b[^.]*\.result : random_password\.submission-credential_password-a[^.]*\.result\}$/);
+    expect(projection.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
     expect(projection.data["kc-sa-client-secret"]).toBe('${data.kubernetes_secret_v1.keycloak-client-secret.data["client-secret"]}');
   });
 
   it("gives two Sovereigns two independent relay stacks", () => {
     const { stacks, json } = synthFleetYaml(`version: 1
 sovereigns:
-  - {name: fsn1, fqdn: omantel.example.org, cluster: {context: fsn1}}
-  - {name: hel1, fqdn: helsinki.example.net, cluster: {context: hel1}}
+  - {name: fsn1, fqdn: omantel.example.org, cluster: {context: fsn1}, openbao: {address: "https://bao.omantel.example.org"}}
+  - {name: hel1, fqdn: helsinki.example.net, cluster: {context: hel1}, openbao: {address: "https://bao.helsinki.example.net"}}
 `);
     expect(stacks.relays.map((s) => s.stackName)).toEqual(["fsn1-mail", "hel1-mail"]);
     expect(stacks.relays.flatMap((s) => s.dependencies)).toEqual([]);
     expect(json["hel1-mail"].provider.kubernetes).toEqual([{ config_context: "hel1", config_path: "~/.kube/config" }]);
-    expect(secretNamed(json["hel1-mail"], "catalyst-system", "sovereign-smtp-credentials").data["smtp-host"]).toBe("mail.helsinki.example.net");
+    expect(contractOf(json["hel1-mail"]).data["smtp-host"]).toBe("mail.helsinki.example.net");
   });
 });

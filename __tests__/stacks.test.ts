@@ -170,6 +170,7 @@ sovereigns:
   - name: fsn1
     fqdn: omantel.example.org
     cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
     loadBalancer:
       annotations: {example.com/note: "cost \${center} %{if x}"}
 `);

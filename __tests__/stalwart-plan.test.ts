@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { renderTemplate, splitConditional } from "./helpers/terraform-template";
 import { expression, orderedList, quoted, ref, secretFromEnv, secretFromFile, setOf } from "../constructs/stalwart/config/encoding";
 import { collectRefs, ConfigPlan, parsePlan, type PlanOperation } from "../constructs/stalwart/config/plan";
 import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
@@ -174,9 +175,18 @@ describe("configuration plans", () => {
     // Inline credential secrets are placeholders for a Terraform-generated bcrypt hash, nothing else.
     const inline = [...text.matchAll(/"secret":"([^"]*)"/g)].map((m) => m[1]);
     for (const value of inline) expect(value).toMatch(/^\{\{terraform:\d+\}\}$/);
-    // In the synthesized ConfigMap each placeholder became a reference to a generated password's bcrypt hash.
-    const applied = planConfigMapText(name);
-    expect(applied.match(/"secret":"[^"]*"/g) ?? []).toEqual(inline.map(() => expect.stringMatching(/^"secret":"\$\{random_password\.[^}]+\.bcrypt_hash\}"$/)));
+    // In the synthesized ConfigMap each placeholder became an expression over generated passwords' bcrypt hashes
+    // (the previous password's only while its overlap window is open).
+    const applied = renderTemplate(planConfigMapText(name), function evaluate(expr): string {
+      const choice = splitConditional(expr);
+      return choice && expr.includes("plantimestamp()") ? renderTemplate(choice.whenTrue, evaluate) : `<${expr}>`;
+    });
+    const secrets = [...applied.matchAll(/"secret":"([^"]*)"/g)].map((m) => m[1]);
+    expect(secrets).toHaveLength(inline.length);
+    for (const value of secrets) {
+      expect(value).toMatch(/^<.*\.bcrypt_hash.*>$/);
+      expect(value.match(/\b[a-z_]+\.[\w-]+\.(result|bcrypt_hash)\b/g)!.every((r) => /^random_password\.[\w-]+\.bcrypt_hash$/.test(r))).toBe(true);
+    }
     expect(plan.renderForTerraform()).not.toMatch(/\{\{terraform:/);
     // Every secret-bearing property holds a reference: an environment variable or a mounted file, never a value.
     const secretSources: string[] = [];
@@ -291,9 +301,12 @@ sovereigns:
     // The plan it applies is the rendered plan, byte for byte.
     const planMap = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!;
     const stack = stacks.find((s) => s.stackName === name)!;
-    let n = 0;
-    const asPlaceholders = (planMap.body.data["plan.ndjson"] as string).replace(/\$\{random_password\.[^}]+\.bcrypt_hash\}/g, () => `{{terraform:${n++}}}`);
-    expect(asPlaceholders).toBe(escapeTemplate(stack.mail.plan.render()));
+    // Terraform values as one marker on both sides; conditional entries taken (the shape render() shows).
+    const asMarkers = renderTemplate(planMap.body.data["plan.ndjson"] as string, function evaluate(expr): string {
+      const choice = splitConditional(expr);
+      return choice && expr.includes("plantimestamp()") ? renderTemplate(choice.whenTrue, evaluate) : "<value>";
+    });
+    expect(asMarkers).toBe(stack.mail.plan.render().replace(/\{\{terraform:\d+\}\}/g, "<value>"));
     // It runs after the server is rolled out and both ends of its flow exist.
     const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].address;
     expect(body.depends_on).toEqual(expect.arrayContaining([sts, expect.stringMatching(/ingress-management-from-stalwart-apply/), expect.stringMatching(/egress-management/)]));

@@ -37,7 +37,7 @@ describe("state backend", () => {
     for (const [name, block] of Object.entries(blocks)) {
       expect(block.backend.s3).toEqual({ bucket: "fsn1-state", key: `sovereign-mail/${name}.tfstate`, region: "eu-central-1", encrypt: true, use_lockfile: true });
       // use_lockfile needs Terraform (or OpenTofu) 1.10.
-      expect(block.required_version).toBe(">= 1.10.0");
+      expect(block.required_version).toBe(name.endsWith("-kit") ? ">= 1.10.0" : ">= 1.11.0");
     }
   });
 

@@ -7,7 +7,7 @@ import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
-import { SmtpCredentialsSecret, type ContractWriter, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
+import { contractData, SmtpCredentialsSecret, type ContractWriter, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
 import { orderedList, ref } from "../constructs/stalwart/config/encoding";
 import { Fn } from "cdktf";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
@@ -89,7 +89,6 @@ export class SovereignMailStack extends MailStack {
       // A new password reaches OpenBao, and so consumers, only once the server accepts it: a failed apply leaves
       // consumers on the password they have, and the previous one stays valid through the overlap window.
       addDependsOn(this.submissionCredential.seed, [this.mail.applyJob.job]);
-      addDependsOn(this.contract, [this.mail.applyJob.job]);
     }
 
     if (relay.keycloakProjection) {
@@ -98,7 +97,8 @@ export class SovereignMailStack extends MailStack {
         ? new DataKubernetesSecretV1(this, "keycloak-client-secret", { metadata: { namespace: kc.clientSecret.namespace, name: kc.clientSecret.name } }).data.lookup(kc.clientSecret.key)
         : undefined;
       this.projection = new KeycloakCredentialsProjection(this, "keycloak-projection", {
-        source: this.contract.data,
+        // Terraform-side values (the contract itself may hold ESO templates): see the README on this exception.
+        source: contractData(this.endpoint),
         defaults: {
           "kc-addr": kc.addr,
           "kc-realm": kc.realm,
@@ -108,6 +108,8 @@ export class SovereignMailStack extends MailStack {
         },
       });
     }
+
+    if (this.projection && relay.mode === "sovereign-local") addDependsOn(this.projection, [this.mail.applyJob.job]);
 
     new TerraformOutput(this, "smtp_host", { value: this.endpoint.host, description: "SMTP host in the consumer contract" });
     new TerraformOutput(this, "smtp_port", { value: this.endpoint.port, description: "SMTP port in the consumer contract" });
@@ -142,7 +144,7 @@ export class SovereignMailStack extends MailStack {
       via: {
         kind: "external-secret",
         project: (secret) =>
-          new ExternalSecret(this, "smtp-credentials", {
+          new ExternalSecret(this, "mothership-contract", {
             ...secret,
             ...this.platform.externalSecrets,
             data: [

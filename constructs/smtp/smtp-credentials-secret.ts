@@ -25,6 +25,19 @@ export interface SmtpEndpoint {
   readonly scope: RelayScope;
 }
 
+/** The contract's keys for an endpoint: both shapes, the same bytes. */
+export function contractData(endpoint: SmtpEndpoint): Record<string, string> {
+  return {
+    "smtp-host": endpoint.host,
+    "smtp-port": String(endpoint.port),
+    "smtp-from": endpoint.from,
+    "smtp-user": endpoint.user,
+    "smtp-pass": endpoint.password,
+    user: endpoint.user,
+    password: endpoint.password,
+  };
+}
+
 /** Writes the contract Secret with the given keys, labels and annotations: an ExternalSecret or a Terraform Secret. */
 export type ContractWriter =
   | {
@@ -61,15 +74,7 @@ export class SmtpCredentialsSecret extends Construct {
   constructor(scope: Construct, id: string, props: SmtpCredentialsProps) {
     super(scope, id);
     const port = String(props.port);
-    this.data = {
-      "smtp-host": props.host,
-      "smtp-port": port,
-      "smtp-from": props.from,
-      "smtp-user": props.user,
-      "smtp-pass": props.password,
-      user: props.user,
-      password: props.password,
-    };
+    this.data = contractData(props);
     const via = props.via;
     // With an ExternalSecret the version stands for the password; a checksum of a 32-character random password reveals nothing either.
     this.checksum = Fn.nonsensitive(Fn.sha256(Fn.join("|", [props.host, port, props.from, props.user, via.kind === "external-secret" ? via.version : props.password])));

@@ -125,7 +125,8 @@ export class RegistryValidator {
       case "objectId":
         return typeof value === "string" && value.length > 0 ? [] : [`${path}: expected an id or #reference`];
       case "utcDateTime":
-        return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? [] : [`${path}: expected an RFC 3339 date-time`];
+        // A Terraform placeholder (e.g. the end of an overlap window) is a timestamp known only at apply.
+        return typeof value === "string" && (!Number.isNaN(Date.parse(value)) || /^\{\{terraform:\d+\}\}$/.test(value)) ? [] : [`${path}: expected an RFC 3339 date-time`];
       case "blobId":
         return typeof value === "string" ? [] : [`${path}: expected a blob id`];
       case "object":
