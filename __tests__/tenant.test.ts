@@ -49,25 +49,32 @@ describe.each(tenants)("$name", ({ stack, json, tenant }) => {
       refreshInterval: "1h",
       secretStoreRef: { kind: "ClusterSecretStore", name: "vault-region1" },
       target: { name: "stalwart-recovery-admin", creationPolicy: "Owner" },
-      data: [{ secretKey: "ADMIN_PASSWORD", remoteRef: { key: `${base}/admin`, property: "ADMIN_PASSWORD" } }],
+      data: [
+        { secretKey: "ADMIN_PASSWORD", remoteRef: { key: `${base}/admin`, property: "ADMIN_PASSWORD" } },
+        { secretKey: "version", remoteRef: { key: `${base}/admin`, property: "version" } },
+      ],
     });
     expect(byName["stalwart-oidc-client-secret"]).toMatchObject({
-      data: [{ secretKey: "OIDC_CLIENT_SECRET", remoteRef: { key: `${base}/oidc`, property: "OIDC_CLIENT_SECRET" } }],
+      data: [
+        { secretKey: "OIDC_CLIENT_SECRET", remoteRef: { key: `${base}/oidc`, property: "OIDC_CLIENT_SECRET" } },
+        { secretKey: "version", remoteRef: { key: `${base}/oidc`, property: "version" } },
+      ],
       target: { template: { data: { OIDC_CLIENT_SECRET: "{{ .OIDC_CLIENT_SECRET }}", "client-secret": "{{ .OIDC_CLIENT_SECRET }}" } } },
     });
   });
 
-  it("seeds both OpenBao paths in the same stack, write-only, before the ExternalSecrets read them", () => {
+  it("seeds its OpenBao paths in the same stack, write-only and versioned by generation time, before the ExternalSecrets read them", () => {
     const base = `sovereign/omantel.example.org/stalwart/${tenant.id}`;
     const seeds = resourcesOf(json, "vault_kv_secret_v2").filter((s) => !s.body.name.endsWith("/dkim"));
     expect(seeds.map((s) => [s.body.mount, s.body.name]).sort()).toEqual([
       ["secret", `${base}/admin`],
+      ["secret", `${base}/metrics`],
       ["secret", `${base}/oidc`],
     ]);
     for (const s of seeds) {
       expect(s.body.data_json).toBeUndefined();
-      expect(s.body.data_json_wo).toMatch(/^\$\{jsonencode\(\{"(ADMIN_PASSWORD|OIDC_CLIENT_SECRET)" = random_password\.[^}]+\.result\}\)\}$/);
-      expect(s.body.data_json_wo_version).toBe(1);
+      expect(s.body.data_json_wo).toMatch(/^\$\{jsonencode\(\{"(ADMIN_PASSWORD|OIDC_CLIENT_SECRET|password)" = random_password\.[^.]+\.result, "version" = tostring\(time_static\.[^.]+\.unix\)\}\)\}$/);
+      expect(s.body.data_json_wo_version).toMatch(/^\$\{time_static\.[^.]+\.unix\}$/);
     }
     for (const es of resourcesOf(json, "kubernetes_manifest").filter((r) => r.body.manifest.kind === "ExternalSecret")) {
       expect(es.body.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^vault_kv_secret_v2\./)]));
@@ -169,19 +176,19 @@ ${sovereignExtra}    tenants:
     expect(d2.keycloak.issuerUrl).toBe("https://sso.acme.example.com/realms/acme");
   });
 
-  it("writes nothing to OpenBao when the paths are seeded elsewhere, and still reads them", () => {
-    const { json } = synthFleetYaml(yaml("", ", secretsSeededElsewhere: true"));
+  it("writes neither admin nor OIDC path when they are seeded elsewhere, and still reads them", () => {
+    const { json } = synthFleetYaml(yaml('    openbao: {address: "https://bao.example.org"}\n', ", secretsSeededElsewhere: true"));
     const stack = json["fsn1-tenant-acme"];
-    expect(resourcesOf(stack, "vault_kv_secret_v2")).toEqual([]);
-    expect(stack.provider.vault).toBeUndefined();
-    expect(manifests(stack, "ExternalSecret").map((m) => m.metadata.name).sort()).toEqual(["stalwart-oidc-client-secret", "stalwart-recovery-admin"]);
+    // What the server itself owns (metrics, DKIM) is still generated into OpenBao.
+    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.name.split("/").pop()).sort()).toEqual(["dkim", "metrics"]);
+    expect(manifests(stack, "ExternalSecret").map((m) => m.metadata.name).sort()).toEqual(["stalwart-dkim", "stalwart-metrics", "stalwart-oidc-client-secret", "stalwart-recovery-admin"]);
   });
 
   it("can run without webmail: no Deployment, route or gateway slot, and the mail Services stay as they are", () => {
     const { json, stacks } = synthFleetYaml(yaml('    openbao: {address: "https://bao.example.org"}\n    webmail: {enabled: false}\n'));
     const stack = json["fsn1-tenant-acme"];
     expect(resourcesOf(stack, "kubernetes_deployment_v1")).toEqual([]);
-    expect(manifests(stack).map((m) => m.kind).sort()).toEqual(["Certificate", "ExternalSecret", "ExternalSecret"]);
+    expect(manifests(stack).map((m) => m.kind).sort()).toEqual(["Certificate", ...Array(4).fill("ExternalSecret")]);
     expect(stacks.tenants[0].requiredSlots).not.toContain("bp-gateway-api");
     expect(manifests(stack, "Certificate")[0].spec.dnsNames).toEqual(["mail.acme.example.com", "mta-sts.acme.example.com"]);
   });
@@ -192,7 +199,7 @@ ${sovereignExtra}    tenants:
     );
     const stack = json["fsn1-tenant-acme"];
     for (const es of manifests(stack, "ExternalSecret")) expect(es.spec).toMatchObject({ refreshInterval: "15m", secretStoreRef: { name: "openbao-eu" } });
-    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(["kv", "kv", "kv"]);
+    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(Array(4).fill("kv"));
     expect(manifests(stack, "Certificate")[0].spec.issuerRef.name).toBe("internal-dns01");
     expect(validateAgainstCrds(manifests(stack)).every((r) => r.valid)).toBe(true);
   });

@@ -182,13 +182,14 @@ export abstract class MailStack extends SovereignStack {
   protected rotatingPassword(
     id: string,
     credential: CredentialClass,
-    target: { basePath: string; secretName: string; namespace: string; template: Record<string, string>; overlap?: boolean },
+    target: { basePath: string; secretName: string; namespace: string; template: Record<string, string>; property?: string; overlap?: boolean },
   ): RotatingPassword {
     return new RotatingPassword(this, id, {
       credential,
       stackName: this.stackName,
       openbao: { mount: this.openbao.mount, path: `${target.basePath}/${credential}` },
       rotation: this.rotation(credential),
+      property: target.property,
       overlapDays: target.overlap ? this.platform.credentials.overlapDays : undefined,
       secretName: target.secretName,
       namespace: target.namespace,

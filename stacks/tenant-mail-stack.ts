@@ -1,7 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
-import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
+import type { RotatingPassword } from "../constructs/credentials/rotating-password";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { ref, setOf } from "../constructs/stalwart/config/encoding";
@@ -38,31 +38,22 @@ export class TenantMailStack extends MailStack {
     this.requireSlots(...TENANT_SLOTS, ...(tenant.webmail ? WEBMAIL_SLOTS : []));
     const secrets = tenant.secrets;
     const labels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
-    const password = `{{ .${PASSWORD_PROPERTY} }}`;
-    const adminKeys = (value: string) => ({ [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${value}`, username: RECOVERY_ADMIN_USER, password: value });
-    const oidcKeys = (value: string) => ({ OIDC_CLIENT_SECRET: value, "client-secret": value });
-    const target = { basePath: secrets.basePath, namespace: tenant.namespace };
+    // The upstream chart's property names, so other readers of these paths keep working.
+    const [adminProperty, oidcProperty] = ["ADMIN_PASSWORD", "OIDC_CLIENT_SECRET"];
+    const adminKeys = { [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:{{ .${adminProperty} }}`, username: RECOVERY_ADMIN_USER, password: `{{ .${adminProperty} }}` };
+    const oidcKeys = { OIDC_CLIENT_SECRET: `{{ .${oidcProperty} }}`, "client-secret": `{{ .${oidcProperty} }}` };
+    const admin = { secretName: RECOVERY_ADMIN_SECRET, property: adminProperty, template: adminKeys };
+    const oidc = { secretName: OIDC_CLIENT_SECRET, property: oidcProperty, template: oidcKeys };
     if (secrets.seedFromTerraform) {
-      this.adminCredential = this.rotatingPassword("admin-credential", "admin", { ...target, secretName: RECOVERY_ADMIN_SECRET, template: adminKeys(password) });
+      const target = { basePath: secrets.basePath, namespace: tenant.namespace };
+      this.adminCredential = this.rotatingPassword("admin-credential", "admin", { ...target, ...admin });
       // For the tenant's OIDC clients (webmail, apps) registered in the realm; Stalwart itself only validates tokens.
-      this.oidcClientSecret = this.rotatingPassword("oidc-client-secret", "oidc", { ...target, secretName: OIDC_CLIENT_SECRET, template: oidcKeys(password) });
+      this.oidcClientSecret = this.rotatingPassword("oidc-client-secret", "oidc", { ...target, ...oidc });
     } else {
-      // Another system writes (and rotates) the paths, in the upstream chart's property names.
+      // Another system writes (and rotates) the paths.
       const fromOpenBao = { namespace: tenant.namespace, ...sovereign.platform.externalSecrets, labels };
-      this.adminCredential = new OpenBaoCredential(this, "admin-credential", {
-        ...fromOpenBao,
-        secretName: RECOVERY_ADMIN_SECRET,
-        path: secrets.adminPath,
-        property: "ADMIN_PASSWORD",
-        template: adminKeys("{{ .ADMIN_PASSWORD }}"),
-      });
-      this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", {
-        ...fromOpenBao,
-        secretName: OIDC_CLIENT_SECRET,
-        path: secrets.oidcPath,
-        property: "OIDC_CLIENT_SECRET",
-        template: oidcKeys("{{ .OIDC_CLIENT_SECRET }}"),
-      });
+      this.adminCredential = new OpenBaoCredential(this, "admin-credential", { ...fromOpenBao, ...admin, path: secrets.adminPath });
+      this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", { ...fromOpenBao, ...oidc, path: secrets.oidcPath });
     }
 
     const webmailHost = tenant.webmail?.host;

@@ -39,10 +39,12 @@ export interface RotatingPasswordProps {
    * turns, the new one in the slot that was the previous. @default no overlap (one password)
    */
   readonly overlapDays?: number;
+  /** Property of the password in OpenBao (and its name in templates, `{{ .<property> }}`). @default "password" */
+  readonly property?: string;
   /** The Secret the ExternalSecret materializes next to the server. */
   readonly secretName: string;
   readonly namespace: string;
-  /** Keys of that Secret, as ESO templates of `{{ .password }}`; a `version` key is always added. */
+  /** Keys of that Secret, as ESO templates of `{{ .<property> }}`; a `version` key is always added. */
   readonly template: Readonly<Record<string, string>>;
   readonly externalSecrets: { readonly clusterSecretStore: string; readonly refreshInterval: string };
   /** @default {} */
@@ -53,7 +55,7 @@ export interface RotatingPasswordProps {
 export interface PasswordProjection {
   readonly name: string;
   readonly namespace: string;
-  /** Keys as ESO templates (`{{ .password }}`, `{{ .version }}`). */
+  /** Keys as ESO templates (`{{ .<property> }}`, `{{ .version }}`). */
   readonly template: Readonly<Record<string, string>>;
   /** @default {} */
   readonly labels?: Labels;
@@ -79,12 +81,21 @@ export class RotatingPassword extends Construct implements ServerCredential {
   /** When the current password was generated (RFC 3339) and the same as a number (Unix seconds): its version. */
   readonly generatedAt: string;
   readonly version: number;
+  /** The password's property in OpenBao; `{{ .<property> }}` in templates. */
+  readonly property: string;
+  /** Where OpenBao keeps it. */
+  readonly openbaoPath: string;
+  /** The credential class (what `credentials:reset` names). */
+  readonly credential: CredentialClass;
   private readonly props: RotatingPasswordProps;
   private readonly currentSlot?: unknown;
 
   constructor(scope: Construct, id: string, props: RotatingPasswordProps) {
     super(scope, id);
     this.props = props;
+    this.property = props.property ?? PASSWORD_PROPERTY;
+    this.credential = props.credential;
+    this.openbaoPath = props.openbao.path;
     const g = props.rotation.generation;
     // Slot A takes even generations, slot B odd ones: each changes every second rotation.
     const keepers = props.overlapDays ? [Fn.floor(Op.div(g, 2)), Fn.floor(Op.div(Op.add(g, 1), 2))] : [g];
@@ -110,7 +121,7 @@ export class RotatingPassword extends Construct implements ServerCredential {
     this.seed = new KvSecretV2(this, "seed", {
       mount: props.openbao.mount,
       name: props.openbao.path,
-      dataJsonWo: Fn.jsonencode({ [PASSWORD_PROPERTY]: this.current, [VERSION_KEY]: Fn.tostring(this.version) }),
+      dataJsonWo: Fn.jsonencode({ [this.property]: this.current, [VERSION_KEY]: Fn.tostring(this.version) }),
       dataJsonWoVersion: this.version,
       customMetadata: { data: audit },
     });
@@ -170,7 +181,7 @@ export class RotatingPassword extends Construct implements ServerCredential {
       name: p.name,
       namespace: p.namespace,
       ...props.externalSecrets,
-      data: [PASSWORD_PROPERTY, VERSION_KEY].map((property) => ({ secretKey: property, key: props.openbao.path, property })),
+      data: [this.property, VERSION_KEY].map((property) => ({ secretKey: property, key: props.openbao.path, property })),
       template: { ...p.template, [VERSION_KEY]: `{{ .${VERSION_KEY} }}` },
       labels: p.labels,
       // A new version makes ESO fetch now rather than at the next refresh interval.

@@ -50,6 +50,8 @@ export class DkimKeys extends Construct {
   readonly ed25519: PrivateKey;
   readonly rsa: PrivateKey;
   readonly seed: KvSecretV2;
+  /** Where OpenBao keeps the private keys. */
+  readonly openbaoPath: string;
   readonly externalSecret: ExternalSecret;
   /** When the keys were generated (`time_static`, replaced with either key). */
   readonly generated: StaticResource;
@@ -69,6 +71,7 @@ export class DkimKeys extends Construct {
       { algorithm: "ed25519", selector: props.selectors.ed25519, publicKey: Fn.substr(spki(this.ed25519), ED25519_SPKI_PREFIX.length, -1) },
       { algorithm: "rsa", selector: props.selectors.rsa, publicKey: spki(this.rsa) },
     ];
+    this.openbaoPath = props.openbao.path;
     this.generated = new StaticResource(this, "generated", { lifecycle: { replaceTriggeredBy: [this.ed25519, this.rsa] } });
     const version = Fn.tostring(this.generated.unix);
     this.seed = new KvSecretV2(this, "openbao", {

@@ -1,0 +1,140 @@
+/**
+ * `npm run credentials:reset -- <stack> <credential> [--dry-run] [--fleet FILE] [--terraform BINARY]`: regenerates
+ * one credential of a stack now (an incident), by replacing the Terraform resources that hold it. Prints the exact
+ * commands, runs them unless `--dry-run`, and lists what an operator must check afterwards.
+ */
+import type { TerraformResource } from "cdktf";
+import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { findMailStack } from "../app/mail-stack-lookup";
+import { RotatingPassword } from "../constructs/credentials/rotating-password";
+import { CREDENTIAL_CLASSES } from "../fleet/model";
+import { ExternalSecret } from "../constructs/external-secrets/external-secret";
+import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
+import type { TenantMailStack } from "../stacks/tenant-mail-stack";
+
+const CREDENTIALS = [...CREDENTIAL_CLASSES, "dkim"] as const;
+const USAGE = `usage: npm run credentials:reset -- <stack> <${CREDENTIALS.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
+
+/** What a reset replaces and where its value lands, for one credential of a stack. */
+export interface ResetPlan {
+  readonly stack: string;
+  readonly credential: string;
+  /** Terraform addresses to replace: every slot of a password (no old value survives), or both DKIM keys. */
+  readonly replace: readonly string[];
+  /** The ExternalSecrets that carry it into the cluster (namespace/name). */
+  readonly externalSecrets: readonly string[];
+  /** The OpenBao path it is kept at. */
+  readonly openbaoPath: string;
+}
+
+const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+
+/** The resources that hold `credential` in `stack`, or an error naming what exists. */
+export function resetPlan(stack: SovereignMailStack | TenantMailStack, credential: string): ResetPlan | string {
+  if (credential === "dkim") {
+    const dkim = stack.mail.dkim;
+    const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
+    return { stack: stack.stackName, credential, replace: [address(dkim.ed25519), address(dkim.rsa)], externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath };
+  }
+  const found = stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword && c.credential === credential);
+  if (found.length === 0) {
+    const here = [...new Set(stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword).map((c) => c.credential)), "dkim"];
+    return `stack ${stack.stackName} generates no "${credential}" credential (it generates: ${here.join(", ")})`;
+  }
+  const [password] = found;
+  const externalSecrets = password.node
+    .findAll()
+    .filter((c): c is ExternalSecret => c instanceof ExternalSecret)
+    .map((es) => {
+      const m = es.body.metadata as { namespace: string; name: string };
+      return `${m.namespace}/${m.name}`;
+    });
+  return { stack: stack.stackName, credential, replace: password.slots.map(address), externalSecrets, openbaoPath: password.openbaoPath };
+}
+
+/** The commands, in order: synthesize the fleet as it is, then apply the stack with the replacements. */
+export function resetCommands(plan: ResetPlan, terraform: string, fleet?: string): string[][] {
+  const dir = `-chdir=cdktf.out/stacks/${plan.stack}`;
+  return [
+    ["node", "dist/main.js", ...(fleet ? ["--fleet", fleet] : [])],
+    [terraform, dir, "init", "-input=false"],
+    [terraform, dir, "apply", ...plan.replace.map((a) => `-replace=${a}`)],
+  ];
+}
+
+/** What to verify once the apply finished. */
+export function resetChecks(plan: ResetPlan): string[] {
+  const serverRestarts = ["admin", "metrics", "dkim"].includes(plan.credential);
+  return [
+    `OpenBao: a new version at ${plan.openbaoPath} whose custom metadata sovereign-mail.openova.io/generated-at is the time of this apply (bao kv metadata get ${plan.openbaoPath}), and the audit log entry of the write`,
+    ...plan.externalSecrets.map(
+      (es) => `ExternalSecret ${es}: Ready, and its Secret's annotation sovereign-mail.openova.io/generated-at updated (kubectl -n ${es.split("/")[0]} get externalsecret ${es.split("/")[1]})`,
+    ),
+    serverRestarts
+      ? "The server pod restarted and its credentials-current init container passed (kubectl rollout status statefulset/stalwart in the server's namespace)"
+      : "The configuration apply Job of this apply completed (the server accepts the new password)",
+    ...(plan.credential === "submission"
+      ? ["Consumers of catalyst-system/sovereign-smtp-credentials rolled on the new checksum/smtp-config annotation and send mail again; the old password is refused at once (no overlap on a reset)"]
+      : []),
+    ...(plan.credential === "dkim" ? ["The new DKIM TXT records are published (npm run dns:records -- " + plan.stack + " for BYO domains) before mail is signed with the new keys"] : []),
+    ...(plan.credential === "oidc" ? ["The tenant realm's client uses the new secret (Keycloak reads the same OpenBao path)"] : []),
+  ];
+}
+
+export function runCredentialsReset(
+  argv: readonly string[],
+  out: (t: string) => void,
+  err: (t: string) => void,
+  run: (command: readonly string[]) => void = (c) => execFileSync(c[0], c.slice(1), { stdio: "inherit" }),
+): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { "dry-run": { type: "boolean" }, fleet: { type: "string" }, terraform: { type: "string" } },
+    });
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [stackName, credential] = args.positionals;
+  if (args.positionals.length !== 2) {
+    err(`${USAGE}\n`);
+    return 2;
+  }
+  if (!(CREDENTIALS as readonly string[]).includes(credential)) {
+    err(`error: unknown credential "${credential}" (one of: ${CREDENTIALS.join(", ")})\n${USAGE}\n`);
+    return 2;
+  }
+  const stack = findMailStack(stackName, args.values.fleet);
+  if (typeof stack === "string") {
+    err(`${stack}\n`);
+    return 1;
+  }
+  const plan = resetPlan(stack, credential);
+  if (typeof plan === "string") {
+    err(`error: ${plan}\n`);
+    return 1;
+  }
+  const terraform = args.values.terraform ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  const commands = resetCommands(plan, terraform, args.values.fleet);
+  out(`# Reset ${credential} of ${plan.stack}: replaces ${plan.replace.join(", ")}\n`);
+  out("# The same as `cdktf deploy`, with the replacements cdktf cannot pass: synthesize, then apply the stack.\n");
+  for (const c of commands) out(`${c.map(shellQuote).join(" ")}\n`);
+  out("# Afterwards, check:\n");
+  for (const check of resetChecks(plan)) out(`#  - ${check}\n`);
+  if (args.values["dry-run"]) return 0;
+  try {
+    for (const c of commands) run(c);
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+
+if (require.main === module) process.exitCode = runCredentialsReset(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
