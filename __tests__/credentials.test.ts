@@ -1,0 +1,186 @@
+import fc from "fast-check";
+import { runCredentialsReset } from "../bin/credentials-reset";
+import { epochDayExpression } from "../constructs/credentials/rotation";
+import { renderTemplate, splitConditional } from "./helpers/terraform-template";
+import { secretLiteralProblems } from "./helpers/semantic";
+import { allStacks, synthExample, synthFleetYaml } from "./helpers/synth";
+import { resourcesOf, type TfJson } from "./helpers/terraform-json";
+
+const example = synthExample();
+const relay = example.json["fsn1-mail"];
+
+describe("rotation schedule", () => {
+  it("counts days since 1970 from the plan date exactly as the calendar does", () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2399-12-31T23:59:59Z"), noInvalidDate: true }), (date) => {
+        const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+        // The Terraform text evaluated as JavaScript: the same operators, `floor` and the three date parts.
+        const js = epochDayExpression("T")
+          .replace(/tonumber\(formatdate\("YYYY", T\)\)/g, String(y))
+          .replace(/tonumber\(formatdate\("M", T\)\)/g, String(m))
+          .replace(/tonumber\(formatdate\("D", T\)\)/g, String(d))
+          .replace(/floor\(/g, "Math.floor(");
+        expect(new Function(`return ${js}`)()).toBe(Math.floor(Date.UTC(y, m - 1, d) / 86_400_000));
+      }),
+    );
+  });
+
+  it("keys every password on its class's time_rotating and versions the write-only value by generation time", () => {
+    const periods = Object.fromEntries(resourcesOf(relay, "time_rotating").map((r) => [r.address, r.body]));
+    for (const body of Object.values(periods)) {
+      expect(body.rotation_days).toBe(180);
+      // The period's first day: floor(day / 180) periods after 1970-01-01.
+      expect(body.rfc3339).toBe('${timeadd("1970-01-01T00:00:00Z", format("%dh", (floor((local.credential_epoch_day / 180)) * 4320)))}');
+    }
+    expect(relay.locals.credential_epoch_day).toBe(`\${${epochDayExpression()}}`);
+    for (const p of resourcesOf(relay, "random_password")) {
+      const period = /time_rotating\.([\w-]+)\.unix/.exec(p.body.keepers.generation)![0].replace(/\.unix$/, "");
+      expect(periods[period]).toBeDefined();
+      expect(p.body).toMatchObject({ length: 32, special: false });
+    }
+    const statics = Object.fromEntries(resourcesOf(relay, "time_static").map((r) => [r.address, r.body]));
+    for (const kv of resourcesOf(relay, "vault_kv_secret_v2")) {
+      expect(kv.body.data_json).toBeUndefined();
+      const versionedBy = [...String(kv.body.data_json_wo_version).matchAll(/time_static\.[\w-]+/g)].map((m) => m[0]);
+      expect(versionedBy.length).toBeGreaterThan(0);
+      // Each generation time is replaced together with the value it dates.
+      for (const s of versionedBy) expect(statics[s].lifecycle.replace_triggered_by.length).toBeGreaterThan(0);
+      // Audit: when, by which stack, which class; never a value.
+      expect(Object.keys(kv.body.custom_metadata.data)).toEqual(expect.arrayContaining(["sovereign-mail.openova.io/generated-at", "sovereign-mail.openova.io/generated-by", "sovereign-mail.openova.io/credential"]));
+      expect(kv.body.custom_metadata.data["sovereign-mail.openova.io/generated-by"]).toBe("fsn1-mail");
+      expect(JSON.stringify(kv.body.custom_metadata)).not.toMatch(/\.result|private_key_pem|bcrypt/);
+    }
+  });
+
+  it("takes the period per class from the fleet; 0 turns automatic rotation off", () => {
+    const { json } = synthFleetYaml(`version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
+    credentials: {rotationDays: 90, overlapDays: 3, classes: {submission: {rotationDays: 30}, metrics: {rotationDays: 0}}}
+`);
+    const stack = json["fsn1-mail"];
+    const days = Object.fromEntries(resourcesOf(stack, "time_rotating").map((r) => [r.address.split(".")[1].split("_")[0], r.body.rotation_days]));
+    expect(days).toEqual({ "rotation-admin": 90, "rotation-submission": 30 });
+    const metrics = resourcesOf(stack, "random_password").find((r) => r.address.includes("metrics"))!;
+    expect(metrics.body.keepers).toEqual({ generation: "${tostring(0)}" });
+    expect(planText(stack)).toContain('"72h"');
+  });
+});
+
+const planText = (json: TfJson) => resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"] as string;
+
+/** The noreply account's credentials as Stalwart receives them, with the overlap window open or closed. */
+function submissionCredentials(json: TfJson, windowOpen: boolean): Record<string, Record<string, string>> {
+  const text = renderTemplate(planText(json), function evaluate(expr): string {
+    const choice = splitConditional(expr);
+    if (choice && /^\(timecmp\(plantimestamp\(\), /.test(choice.condition)) return renderTemplate(windowOpen ? choice.whenTrue : choice.whenFalse, evaluate);
+    return `<${expr.replace(/"/g, "'")}>`;
+  });
+  const account = text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((op) => op.object === "Account");
+  return account.value.noreply.credentials;
+}
+
+describe("zero-downtime rotation of the submission password", () => {
+  it("keeps the previous password valid, with an expiry, only during the overlap window", () => {
+    const open = submissionCredentials(relay, true);
+    expect(Object.keys(open)).toEqual(["0", "1"]);
+    expect(open["0"].expiresAt).toBeUndefined();
+    // The previous slot's hash, expiring 7 days after the current password was generated.
+    expect(open["1"].secret).toMatch(/password-a[^.]*\.bcrypt_hash : random_password\.submission-credential_password-b/);
+    expect(open["0"].secret).toMatch(/password-b[^.]*\.bcrypt_hash : random_password\.submission-credential_password-a/);
+    expect(open["1"].expiresAt).toMatch(/^<timeadd\(.*generated-b[^.]*\.rfc3339 : time_static\.submission-credential_generated-a[^.]*\.rfc3339, '168h'\)>$/);
+    const closed = submissionCredentials(relay, false);
+    expect(closed).toEqual({ "0": open["0"] });
+  });
+
+  it("alternates two slots: each regenerates every second period, the current one is the newer", () => {
+    const slots = Object.fromEntries(resourcesOf(relay, "random_password").filter((r) => r.address.includes("submission")).map((r) => [r.address.includes("password-a") ? "a" : "b", r.body.keepers.generation]));
+    expect(slots.a).toMatch(/^\$\{tostring\(floor\(\(floor\(\(time_rotating\.[^.]+\.unix \/ 15552000\)\) \/ 2\)\)\)\}$/);
+    expect(slots.b).toMatch(/^\$\{tostring\(floor\(\(\(floor\(\(time_rotating\.[^.]+\.unix \/ 15552000\)\) \+ 1\) \/ 2\)\)\)\}$/);
+    // Generation g: slot a keeps floor(g/2), slot b floor((g+1)/2); exactly one of them changes per period.
+    for (let g = 0; g < 20; g++) {
+      const changed = [Math.floor((g + 1) / 2) !== Math.floor(g / 2), Math.floor((g + 2) / 2) !== Math.floor((g + 1) / 2)];
+      expect(changed.filter(Boolean)).toHaveLength(1);
+      // The slot that changed at g+1 is the one the plan calls current (b for odd generations).
+      expect(changed[0] ? "a" : "b").toBe((g + 1) % 2 === 1 ? "b" : "a");
+    }
+  });
+});
+
+describe("start gate", () => {
+  it("holds every server until each credential Secret it reads at start carries the version this apply wrote", () => {
+    for (const stack of [...example.stacks.relays, ...example.stacks.tenants]) {
+      const json = example.json[stack.stackName];
+      const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].body;
+      const [gate] = sts.spec.template.spec.init_container;
+      const env = gate.env as { name: string; value?: string; value_from?: { secret_key_ref: { name: string; key: string } } }[];
+      const current = env.filter((e) => e.name.startsWith("CURRENT_")).map((e) => e.value_from!.secret_key_ref);
+      expect(current.map((r) => r.name)).toEqual(["stalwart-recovery-admin", "stalwart-metrics", "stalwart-dkim"]);
+      expect(current.every((r) => r.key === "version")).toBe(true);
+      for (const e of env.filter((x) => x.name.startsWith("EXPECTED_"))) expect(e.value).toMatch(/^\$\{tostring\(time_static\.[^.]+\.unix\)\}$/);
+      expect(gate.command.join(" ")).toMatch(/\[ "\$CURRENT_0" = "\$EXPECTED_0" \]/);
+      // The apply Job authenticates with the same Secret, after the gated rollout.
+      const job = resourcesOf(json, "kubernetes_job_v1")[0].body;
+      expect(job.depends_on).toContain(resourcesOf(json, "kubernetes_stateful_set_v1")[0].address);
+    }
+  });
+});
+
+describe("npm run credentials:reset", () => {
+  const run = (...argv: string[]) => {
+    let out = "";
+    let err = "";
+    const ran: string[][] = [];
+    const code = runCredentialsReset(argv, (t) => (out += t), (t) => (err += t), (c) => ran.push([...c]));
+    return { code, out, err, ran };
+  };
+
+  it("prints the exact replacement of every slot, and runs it unless --dry-run", () => {
+    const slots = resourcesOf(relay, "random_password").filter((r) => r.address.includes("submission")).map((r) => r.address);
+    const dry = run("fsn1-mail", "submission", "--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.ran).toEqual([]);
+    expect(dry.out).toContain(`terraform -chdir=cdktf.out/stacks/fsn1-mail apply ${slots.map((a) => `-replace=${a}`).join(" ")}\n`);
+    expect(dry.out).toContain("node dist/main.js\n");
+    expect(dry.out).toContain("ExternalSecret catalyst-system/sovereign-smtp-credentials: Ready");
+    expect(dry.out).toContain("bao kv metadata get sovereign/omantel.example.org/stalwart/relay/submission");
+    const wet = run("fsn1-mail", "submission", "--terraform", "tofu");
+    expect(wet.ran).toEqual([
+      ["node", "dist/main.js"],
+      ["tofu", "-chdir=cdktf.out/stacks/fsn1-mail", "init", "-input=false"],
+      ["tofu", "-chdir=cdktf.out/stacks/fsn1-mail", "apply", ...slots.map((a) => `-replace=${a}`)],
+    ]);
+    const dkim = run("fsn1-tenant-globex", "dkim", "--dry-run");
+    expect(dkim.out).toMatch(/-replace=tls_private_key\.dkim_ed25519_\w+ -replace=tls_private_key\.dkim_rsa_\w+/);
+    expect(dkim.out).toContain("npm run dns:records -- fsn1-tenant-globex");
+  });
+
+  it("refuses unknown stacks and credentials, running nothing", () => {
+    expect(run("fsn1-mail", "bogus")).toMatchObject({ code: 2, ran: [] });
+    expect(run("fsn1-mail", "oidc")).toMatchObject({ code: 1, ran: [], err: expect.stringContaining('generates no "oidc" credential') });
+    expect(run("nope-mail", "admin")).toMatchObject({ code: 1, ran: [], err: expect.stringContaining('no mail stack "nope-mail"') });
+    expect(run("fsn1-mail")).toMatchObject({ code: 2, ran: [] });
+  });
+});
+
+describe("no secret value anywhere", () => {
+  it.each(allStacks(example.stacks).map((s) => s.stackName))("%s: generated values only reach write-only OpenBao arguments and bcrypt hashes in the plan", (name) => {
+    const json = example.json[name];
+    expect(secretLiteralProblems(json)).toEqual([]);
+    for (const [type, resources] of Object.entries(json.resource ?? {})) {
+      for (const [id, body] of Object.entries(resources as Record<string, unknown>)) {
+        const text = JSON.stringify(body);
+        if (/random_password\.[\w-]+\.result|private_key_pem/.test(text)) expect([type, Object.keys(body as object).filter((k) => /random_password\.[\w-]+\.result|private_key_pem/.test(JSON.stringify((body as Record<string, unknown>)[k])))]).toEqual(["vault_kv_secret_v2", ["data_json_wo"]]);
+        expect(id).toBeDefined();
+      }
+    }
+    expect(JSON.stringify(json.output ?? {})).not.toMatch(/random_password\.[\w-]+\.result|private_key_pem/);
+  });
+});
