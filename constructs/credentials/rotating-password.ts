@@ -107,10 +107,12 @@ export class RotatingPassword extends Construct implements ServerCredential {
     );
     // `== 1` rather than `== 0`: cdktf drops a literal 0 operand.
     this.currentSlot = this.slots.length === 2 ? Op.eq(Op.mod(g, 2), 1) : undefined;
-    const pick = <T>(a: T, b: T): T => (this.currentSlot === undefined ? a : (Token.asAny(conditional(this.currentSlot, b, a)) as T));
-    this.current = pick(this.slots[0].result, this.slots[this.slots.length - 1].result);
-    this.generatedAt = pick(this.generated[0].rfc3339, this.generated[this.generated.length - 1].rfc3339);
-    this.version = pick(this.generated[0].unix, this.generated[this.generated.length - 1].unix);
+    // The current slot's value: a plain string or number token, so it renders as an expression everywhere.
+    const pick = (a: unknown, b: unknown): unknown => (this.currentSlot === undefined ? a : conditional(this.currentSlot, b, a));
+    const [first, last] = [0, this.slots.length - 1];
+    this.current = Token.asString(pick(this.slots[first].result, this.slots[last].result));
+    this.generatedAt = Token.asString(pick(this.generated[first].rfc3339, this.generated[last].rfc3339));
+    this.version = Token.asNumber(pick(this.generated[first].unix, this.generated[last].unix));
 
     const audit = {
       [AUDIT.generatedAt]: this.generatedAt,
