@@ -3,7 +3,7 @@ import { runCredentialsReset } from "../bin/credentials-reset";
 import { epochDayExpression } from "../constructs/credentials/rotation";
 import { renderTemplate, splitConditional } from "./helpers/terraform-template";
 import { secretLiteralProblems } from "./helpers/semantic";
-import { allStacks, synthExample, synthFleetYaml } from "./helpers/synth";
+import { allStacks, oneSovereignYaml, synthExample, synthFleetYaml } from "./helpers/synth";
 import { resourcesOf, type TfJson } from "./helpers/terraform-json";
 
 const example = synthExample();
@@ -53,14 +53,7 @@ describe("rotation schedule", () => {
   });
 
   it("takes the period per class from the fleet; 0 turns automatic rotation off", () => {
-    const { json } = synthFleetYaml(`version: 1
-sovereigns:
-  - name: fsn1
-    fqdn: omantel.example.org
-    cluster: {context: fsn1}
-    openbao: {address: "https://bao.example.org"}
-    credentials: {rotationDays: 90, overlapDays: 3, classes: {submission: {rotationDays: 30}, metrics: {rotationDays: 0}}}
-`);
+    const { json } = synthFleetYaml(oneSovereignYaml("    credentials: {rotationDays: 90, overlapDays: 3, classes: {submission: {rotationDays: 30}, metrics: {rotationDays: 0}}}\n"));
     const stack = json["fsn1-mail"];
     const days = Object.fromEntries(resourcesOf(stack, "time_rotating").map((r) => [r.address.split(".")[1].split("_")[0], r.body.rotation_days]));
     expect(days).toEqual({ "rotation-admin": 90, "rotation-submission": 30 });

@@ -30,3 +30,12 @@ export function synthFleet(fleet: Fleet): SynthesizedFleet {
 
 export const synthExample = () => synthFleet(loadFleetFile(EXAMPLE_FLEET_FILE));
 export const synthFleetYaml = (yaml: string) => synthFleet(parseFleet(yaml, "inline.yaml"));
+
+/** A one-Sovereign fleet (fsn1, omantel.example.org, OpenBao) with `extra` lines indented under the Sovereign. */
+export const oneSovereignYaml = (extra: string) => `version: 1
+sovereigns:
+  - name: fsn1
+    fqdn: omantel.example.org
+    cluster: {context: fsn1}
+    openbao: {address: "https://bao.example.org"}
+${extra}`;
