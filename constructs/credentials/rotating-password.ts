@@ -107,12 +107,9 @@ export class RotatingPassword extends Construct implements ServerCredential {
     );
     // `== 1` rather than `== 0`: cdktf drops a literal 0 operand.
     this.currentSlot = this.slots.length === 2 ? Op.eq(Op.mod(g, 2), 1) : undefined;
-    // The current slot's value: a plain string or number token, so it renders as an expression everywhere.
-    const pick = (a: unknown, b: unknown): unknown => (this.currentSlot === undefined ? a : conditional(this.currentSlot, b, a));
-    const [first, last] = [0, this.slots.length - 1];
-    this.current = Token.asString(pick(this.slots[first].result, this.slots[last].result));
-    this.generatedAt = Token.asString(pick(this.generated[first].rfc3339, this.generated[last].rfc3339));
-    this.version = Token.asNumber(pick(this.generated[first].unix, this.generated[last].unix));
+    this.current = Token.asString(this.inSlot((i) => this.slots[i].result));
+    this.generatedAt = Token.asString(this.inSlot((i) => this.generated[i].rfc3339));
+    this.version = Token.asNumber(this.inSlot((i) => this.generated[i].unix));
 
     const audit = {
       [AUDIT.generatedAt]: this.generatedAt,
@@ -133,17 +130,25 @@ export class RotatingPassword extends Construct implements ServerCredential {
   /** The previous password's bcrypt hash and the end of its overlap window; undefined without overlap. */
   get previous(): { readonly bcryptHash: string; readonly validUntil: string } | undefined {
     if (this.currentSlot === undefined || !this.props.overlapDays) return undefined;
-    const [a, b] = this.slots;
     return {
-      bcryptHash: Token.asString(conditional(this.currentSlot, a.bcryptHash, b.bcryptHash)),
+      bcryptHash: Token.asString(this.inSlot((i) => this.slots[i].bcryptHash, true)),
       validUntil: Fn.timeadd(this.generatedAt, `${this.props.overlapDays * 24}h`),
     };
   }
 
   /** The current password's bcrypt hash (what a Stalwart account stores). */
   get currentBcryptHash(): string {
-    const [a, b] = [this.slots[0], this.slots[this.slots.length - 1]];
-    return this.currentSlot === undefined ? a.bcryptHash : Token.asString(conditional(this.currentSlot, b.bcryptHash, a.bcryptHash));
+    return Token.asString(this.inSlot((i) => this.slots[i].bcryptHash));
+  }
+
+  /**
+   * A per-slot value of the current slot (or, with `previous`, the other one) as one Terraform expression: the
+   * value itself with a single slot, else a conditional on the generation's parity.
+   */
+  private inSlot(value: (slot: number) => unknown, previous = false): unknown {
+    if (this.currentSlot === undefined) return value(0);
+    const [current, other] = previous ? [value(0), value(1)] : [value(1), value(0)];
+    return conditional(this.currentSlot, current, other);
   }
 
   /**
