@@ -34,8 +34,11 @@ describe("rotation schedule", () => {
     }
     expect(relay.locals.credential_epoch_day).toBe(`\${${epochDayExpression()}}`);
     for (const p of resourcesOf(relay, "random_password")) {
-      const period = /time_rotating\.([\w-]+)\.unix/.exec(p.body.keepers.generation)![0].replace(/\.unix$/, "");
+      // keeper → generation local → the period's base: floor(epoch day of the base / 180).
+      const generation = /local\.([\w-]+_generation_\w+)/.exec(p.body.keepers.generation)![1];
+      const period = /time_rotating\.[\w-]+(?=\.rfc3339)/.exec(relay.locals[generation])![0];
       expect(periods[period]).toBeDefined();
+      expect(relay.locals[generation]).toBe(`\${floor((${epochDayExpression(`${period}.rfc3339`)}) / 180)}`);
       expect(p.body).toMatchObject({ length: 32, special: false });
     }
     const statics = Object.fromEntries(resourcesOf(relay, "time_static").map((r) => [r.address, r.body]));
@@ -52,6 +55,17 @@ describe("rotation schedule", () => {
     }
   });
 
+  it("keys generated values only on what is known at plan time, so a rotation replaces just the slot whose turn it is", () => {
+    // An unknown keeper (a recreated time_rotating's `unix`, say) makes the provider replace the resource: both
+    // slots of a password at once, the previous one included, and the overlap window would be empty.
+    for (const stack of [...example.stacks.relays, ...example.stacks.tenants]) {
+      const json = example.json[stack.stackName];
+      const keyed = [...resourcesOf(json, "random_password").map((r) => r.body.keepers), ...resourcesOf(json, "time_static").map((r) => r.body.triggers)].filter(Boolean);
+      expect(keyed.length).toBeGreaterThan(0);
+      for (const keepers of keyed) for (const value of Object.values(keepers)) expect(applyTimeReferences(json, String(value))).toEqual([]);
+    }
+  });
+
   it("takes the period per class from the fleet; 0 turns automatic rotation off", () => {
     const { json } = synthFleetYaml(oneSovereignYaml("    credentials: {rotationDays: 90, overlapDays: 3, classes: {submission: {rotationDays: 30}, metrics: {rotationDays: 0}}}\n"));
     const stack = json["fsn1-mail"];
@@ -62,6 +76,14 @@ describe("rotation schedule", () => {
     expect(planText(stack)).toContain('"72h"');
   });
 });
+
+/** Resource attributes an expression depends on (through locals) that Terraform knows only after apply. */
+function applyTimeReferences(json: TfJson, expression: string): string[] {
+  const locals = [...expression.matchAll(/local\.([\w-]+)/g)].flatMap((m) => applyTimeReferences(json, String(json.locals[m[1]])));
+  // A time_rotating's `rfc3339` is configured (the period's first day), hence known; every other attribute may not be.
+  const attributes = [...expression.matchAll(/(?<![\w.-])[a-z]+_[a-z0-9_]+\.[\w-]+\.[a-z0-9_]+/g)].map((m) => m[0]).filter((a) => !/^time_rotating\.[\w-]+\.rfc3339$/.test(a));
+  return [...locals, ...attributes];
+}
 
 const planText = (json: TfJson) => resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"] as string;
 
@@ -95,8 +117,8 @@ describe("zero-downtime rotation of the submission password", () => {
 
   it("alternates two slots: each regenerates every second period, the current one is the newer", () => {
     const slots = Object.fromEntries(resourcesOf(relay, "random_password").filter((r) => r.address.includes("submission")).map((r) => [r.address.includes("password-a") ? "a" : "b", r.body.keepers.generation]));
-    expect(slots.a).toMatch(/^\$\{tostring\(floor\(\(floor\(\(time_rotating\.[^.]+\.unix \/ 15552000\)\) \/ 2\)\)\)\}$/);
-    expect(slots.b).toMatch(/^\$\{tostring\(floor\(\(\(floor\(\(time_rotating\.[^.]+\.unix \/ 15552000\)\) \+ 1\) \/ 2\)\)\)\}$/);
+    expect(slots.a).toMatch(/^\$\{tostring\(floor\(\(local\.rotation-submission_generation_\w+ \/ 2\)\)\)\}$/);
+    expect(slots.b).toMatch(/^\$\{tostring\(floor\(\(\(local\.rotation-submission_generation_\w+ \+ 1\) \/ 2\)\)\)\}$/);
     // Generation g: slot a keeps floor(g/2), slot b floor((g+1)/2); exactly one of them changes per period.
     for (let g = 0; g < 20; g++) {
       const changed = [Math.floor((g + 1) / 2) !== Math.floor(g / 2), Math.floor((g + 2) / 2) !== Math.floor((g + 1) / 2)];

@@ -2,7 +2,6 @@ import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import { Fn, Op, TerraformLocal, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 
-const SECONDS_PER_DAY = 86_400;
 const EPOCH = "1970-01-01T00:00:00Z";
 const EPOCH_DAY_LOCAL = "credential_epoch_day";
 
@@ -35,14 +34,15 @@ export interface CredentialRotationProps {
 /**
  * When a credential rotates. Rotation periods are counted from 1970-01-01, so generation `g` covers the days
  * `[g·N, (g+1)·N)` and every credential with the same period rotates in the same apply. A `time_rotating` holds
- * the current period (its base is the period's first day, so its `unix` divided by the period is exactly `g`);
- * the first plan after the period ends replaces it, which replaces the passwords keyed on it. Like every
- * Terraform rotation, it happens only when Terraform runs: apply at least once per period (a scheduled plan/apply).
+ * the current period (its base is the period's first day); the first plan after the period ends replaces it,
+ * which replaces the values keyed on it. Like every Terraform rotation, it happens only when Terraform runs:
+ * apply at least once per period (a scheduled plan/apply).
  */
 export class CredentialRotation extends Construct {
   readonly rotationDays: number;
   /** The `time_rotating` of the current period; undefined when rotation is off. */
   readonly period?: Rotating;
+  private readonly generationLocal?: TerraformLocal;
 
   constructor(scope: Construct, id: string, props: CredentialRotationProps) {
     super(scope, id);
@@ -55,12 +55,15 @@ export class CredentialRotation extends Construct {
       rfc3339: Fn.timeadd(EPOCH, Fn.format("%dh", [Op.mul(periodIndex, props.rotationDays * 24)])),
       rotationDays: props.rotationDays,
     });
+    // `g` from the period's configured base, never from `unix`: a recreated time_rotating knows `unix` only after
+    // apply, and an unknown keeper would replace every slot of a password at once (the previous one included).
+    const base = `${this.period.terraformResourceType}.${this.period.friendlyUniqueId}.rfc3339`;
+    this.generationLocal = new TerraformLocal(this, "generation", `\${floor((${epochDayExpression(base)}) / ${props.rotationDays})}`);
   }
 
-  /** The generation number `g` (a Terraform number), `0` when rotation is off. */
+  /** The generation number `g` (a Terraform number known at plan time), `0` when rotation is off. */
   get generation(): number {
-    if (!this.period) return 0;
-    return Fn.floor(Op.div(this.period.unix, this.rotationDays * SECONDS_PER_DAY));
+    return this.generationLocal?.asNumber ?? 0;
   }
 
   /** When the next rotation is due (RFC 3339), for audit metadata; undefined when rotation is off. */
