@@ -46,8 +46,9 @@ describe("rotation schedule", () => {
       expect(kv.body.data_json).toBeUndefined();
       const versionedBy = [...String(kv.body.data_json_wo_version).matchAll(/time_static\.[\w-]+/g)].map((m) => m[0]);
       expect(versionedBy.length).toBeGreaterThan(0);
-      // Each generation time is replaced together with the value it dates.
-      for (const s of versionedBy) expect(statics[s].lifecycle.replace_triggered_by.length).toBeGreaterThan(0);
+      // Each generation time is replaced together with the value it dates: triggered by it, or triggering it.
+      const triggered = new Set([...resourcesOf(relay, "tls_private_key")].flatMap((k) => k.body.lifecycle?.replace_triggered_by ?? []));
+      for (const s of versionedBy) expect(statics[s].lifecycle?.replace_triggered_by?.length > 0 || triggered.has(`\${${s}}`)).toBe(true);
       // Audit: when, by which stack, which class; never a value.
       expect(Object.keys(kv.body.custom_metadata.data)).toEqual(expect.arrayContaining(["sovereign-mail.openova.io/generated-at", "sovereign-mail.openova.io/generated-by", "sovereign-mail.openova.io/credential"]));
       expect(kv.body.custom_metadata.data["sovereign-mail.openova.io/generated-by"]).toBe("fsn1-mail");
@@ -129,6 +130,119 @@ describe("zero-downtime rotation of the submission password", () => {
   });
 });
 
+/** The DKIM key slots of a stack as Terraform will evaluate them: keepers, stages and published records. */
+function dkimSlots(json: TfJson) {
+  const generationLocal = Object.keys(json.locals).find((k) => k.startsWith("rotation-dkim_generation_"))!;
+  // Terraform arithmetic on the generation, as JavaScript (non-negative operands: `%` and `floor` agree).
+  const evaluate = (expr: string, g: number): number =>
+    new Function(`return ${expr.replace(/^\$\{|\}$/g, "").replace(/tostring\(/g, "String(").replace(new RegExp(`local\\.${generationLocal}`, "g"), String(g))}`)();
+  const statics = resourcesOf(json, "time_static").filter((r) => /dkim_generated-[abc]_/.test(r.address));
+  const keepers = Object.fromEntries(statics.map((r) => [/generated-([abc])_/.exec(r.address)![1], (g: number) => Number(evaluate(r.body.triggers.generation, g))]));
+  const ops = planText(json)
+    .split("\n")
+    .filter((l) => l.includes('"DkimSignature"'))
+    .map((l) => {
+      const body = Object.values(JSON.parse(l.replace(/"stage":"\$\{(\{[^}]*\})\[local\.([\w-]+)\]\}"/, '"stage":{"table":$1,"key":"$2"}').replace(/" = "/g, '":"')).value)[0] as {
+        selector: string;
+        privateKey: { filePath: string };
+        stage: { table: Record<string, string>; key: string };
+      };
+      return { ...body, slot: /-([abc])$/.exec(body.selector)![1], algorithm: body.selector.includes("ed25519") ? "ed25519" : "rsa" };
+    });
+  return { generationLocal, keepers, ops, stageAt: (op: (typeof ops)[number], g: number, currentPublished: boolean) => op.stage.table[`${g % 3}-${currentPublished}`] };
+}
+
+describe("DKIM key rotation (domains published by RFC 2136)", () => {
+  const acme = example.json["fsn1-tenant-acme"];
+  const { generationLocal, keepers, ops, stageAt } = dkimSlots(acme);
+
+  it("decides each key's stage from the generation and whether the current key's record has had an hour to spread", () => {
+    expect(Object.keys(keepers).sort()).toEqual(["a", "b", "c"]);
+    expect(ops).toHaveLength(6);
+    const stageKey = ops[0].stage.key;
+    expect(ops.every((o) => o.stage.key === stageKey)).toBe(true);
+    expect(acme.locals[stageKey]).toMatch(new RegExp(`^\\$\\{format\\("%d-%t", \\(local\\.${generationLocal} % 3\\), \\(timecmp\\(timeadd\\(element\\(\\[time_static\\.dkim_generated-a_\\w+\\.rfc3339, time_static\\.dkim_generated-b_\\w+\\.rfc3339, time_static\\.dkim_generated-c_\\w+\\.rfc3339\\], \\(local\\.${generationLocal} % 3\\)\\), "3600s"\\), plantimestamp\\(\\)\\) == -1\\)\\)\\}$`));
+    // A changed stage changes the plan's values, so the apply Job runs again.
+    const job = resourcesOf(acme, "kubernetes_job_v1")[0].body;
+    expect(job.spec.template.metadata.annotations["sovereign-mail.openova.io/plan-values"]).toContain(`local.${stageKey}`);
+  });
+
+  it("with one apply per period: regenerates one slot, signs with the key published a period earlier, keeps the previous one published", () => {
+    const g0 = 115;
+    let previous = { keepers: Object.fromEntries(Object.entries(keepers).map(([s, k]) => [s, k(g0)])), active: new Map<string, string>(), pending: new Map<string, string>() };
+    for (let g = g0; g < g0 + 40; g++) {
+      const now = Object.fromEntries(Object.entries(keepers).map(([s, k]) => [s, k(g)]));
+      const regenerated = Object.keys(now).filter((s) => now[s] !== previous.keepers[s]);
+      // Each slot holds one of the generations g−1, g, g+1.
+      expect(Object.values(now).sort((x, y) => x - y)).toEqual([g - 1, g, g + 1]);
+      const stages = ops.map((o) => ({ ...o, stage: stageAt(o, g, true) }));
+      const active = new Map<string, string>();
+      const pending = new Map<string, string>();
+      for (const algorithm of ["ed25519", "rsa"]) {
+        const mine = stages.filter((o) => o.algorithm === algorithm);
+        expect(mine.map((o) => o.stage).sort()).toEqual(["active", "pending", "retiring"]);
+        active.set(algorithm, mine.find((o) => o.stage === "active")!.slot);
+        pending.set(algorithm, mine.find((o) => o.stage === "pending")!.slot);
+        // The newest key is the pending one: regenerated now, signing next period.
+        if (g > g0) expect(regenerated).toEqual([pending.get(algorithm)]);
+        if (g > g0) {
+          // It was pending (published, same generation) through the whole previous period, and nothing replaced it.
+          expect(active.get(algorithm)).toBe(previous.pending.get(algorithm));
+          expect(regenerated).not.toContain(active.get(algorithm));
+          // The key that signed until now stays published, retiring.
+          expect(mine.find((o) => o.slot === previous.active.get(algorithm))!.stage).toBe("retiring");
+        }
+      }
+      previous = { keepers: now, active, pending };
+    }
+  });
+
+  it("after a period without an apply, or on the first apply, signs with a key that was not generated just now when there is one", () => {
+    const g = 120;
+    const before = Object.fromEntries(Object.entries(keepers).map(([s, k]) => [s, k(g - 2)]));
+    const after = Object.fromEntries(Object.entries(keepers).map(([s, k]) => [s, k(g)]));
+    const regenerated = Object.keys(after).filter((s) => after[s] !== before[s]);
+    expect(regenerated).toHaveLength(2);
+    // The current generation's key was generated by this apply: its record has not spread, so it is not signing yet.
+    expect(regenerated).toContain("abc"[g % 3]);
+    for (const algorithm of ["ed25519", "rsa"]) {
+      const mine = ops.filter((o) => o.algorithm === algorithm).map((o) => ({ slot: o.slot, stage: stageAt(o, g, false) }));
+      expect(mine.filter((o) => o.stage === "active")).toHaveLength(1);
+      const active = mine.find((o) => o.stage === "active")!.slot;
+      expect(regenerated).not.toContain(active);
+      expect(mine.filter((o) => o.stage === "retiring")).toHaveLength(0);
+    }
+  });
+
+  it("publishes the record of every key Stalwart holds, and mounts each key's file from the OpenBao property of the same key", () => {
+    const kv = resourcesOf(acme, "vault_kv_secret_v2").find((r) => r.body.name.endsWith("/dkim"))!.body;
+    const es = resourcesOf(acme, "kubernetes_manifest").find((r) => r.body.manifest.metadata.name === "stalwart-dkim")!.body.manifest;
+    const txt = Object.fromEntries(resourcesOf(acme, "dns_txt_record_set").map((r) => [r.body.name, r.body.txt.join("")]));
+    for (const op of ops) {
+      const record = txt[`${op.selector}._domainkey.acme`];
+      const publicKey = /tls_private_key\.([\w-]+)\.public_key_pem/.exec(record)![1];
+      const file = op.privateKey.filePath.replace("/etc/stalwart/dkim/", "");
+      const property = /^\{\{ \.(\w+) \}\}$/.exec(es.spec.target.template.data[file])![1];
+      const privateKey = new RegExp(`"${property}" = tls_private_key\\.([\\w-]+)\\.private_key_pem`).exec(kv.data_json_wo)![1];
+      expect(privateKey).toBe(publicKey);
+      expect(publicKey).toMatch(new RegExp(`^dkim_${op.algorithm}-${op.slot}_`));
+    }
+    expect(Object.keys(txt).filter((n) => n.includes("._domainkey."))).toHaveLength(ops.length);
+  });
+
+  it("rotates only domains this stack publishes; classes.dkim.rotationDays 0 keeps one key per algorithm", () => {
+    const globex = example.json["fsn1-tenant-globex"];
+    expect(resourcesOf(globex, "time_rotating").map((r) => r.address)).not.toContainEqual(expect.stringContaining("rotation-dkim"));
+    expect(resourcesOf(globex, "tls_private_key")).toHaveLength(2);
+    const published = "    dns: {rfc2136: {server: ns1.omantel.example.org, zone: omantel.example.org, keyName: sovereign-mail.}}\n";
+    const rotated = synthFleetYaml(oneSovereignYaml(published)).json["fsn1-mail"];
+    const fixed = synthFleetYaml(oneSovereignYaml(`${published}    credentials: {classes: {dkim: {rotationDays: 0}}}\n`)).json["fsn1-mail"];
+    expect(resourcesOf(rotated, "tls_private_key")).toHaveLength(6);
+    expect(resourcesOf(fixed, "tls_private_key")).toHaveLength(2);
+    expect(resourcesOf(relay, "tls_private_key")).toHaveLength(6);
+  });
+});
+
 describe("start gate", () => {
   it("holds every server until each credential Secret it reads at start carries the version this apply wrote", () => {
     for (const stack of [...example.stacks.relays, ...example.stacks.tenants]) {
@@ -139,7 +253,8 @@ describe("start gate", () => {
       const current = env.filter((e) => e.name.startsWith("CURRENT_")).map((e) => e.value_from!.secret_key_ref);
       expect(current.map((r) => r.name)).toEqual(["stalwart-recovery-admin", "stalwart-metrics", "stalwart-dkim"]);
       expect(current.every((r) => r.key === "version")).toBe(true);
-      for (const e of env.filter((x) => x.name.startsWith("EXPECTED_"))) expect(e.value).toMatch(/^\$\{tostring\(time_static\.[^.]+\.unix\)\}$/);
+      // A generation time, or the newest of a rotating key set's.
+      for (const e of env.filter((x) => x.name.startsWith("EXPECTED_"))) expect(e.value).toMatch(/^\$\{tostring\((time_static\.[^.]+\.unix|max\(time_static\.[^.]+\.unix(, time_static\.[^.]+\.unix)*\))\)\}$/);
       expect(gate.command.join(" ")).toMatch(/\[ "\$CURRENT_0" = "\$EXPECTED_0" \]/);
       // The apply Job authenticates with the same Secret, after the gated rollout.
       const job = resourcesOf(json, "kubernetes_job_v1")[0].body;
@@ -175,6 +290,12 @@ describe("npm run credentials:reset", () => {
     const dkim = run("fsn1-tenant-globex", "dkim", "--dry-run");
     expect(dkim.out).toMatch(/-replace=tls_private_key\.dkim_ed25519_\w+ -replace=tls_private_key\.dkim_rsa_\w+/);
     expect(dkim.out).toContain("npm run dns:records -- fsn1-tenant-globex");
+    // A rotating key set: every slot's keys and generation times, so no old key survives.
+    const rotating = run("fsn1-tenant-acme", "dkim", "--dry-run").out.split("\n").find((l) => l.startsWith("terraform ") && l.includes(" apply "))!;
+    const replaced = [...rotating.matchAll(/-replace=(\S+)/g)].map((m) => m[1]).sort();
+    const expected = [...resourcesOf(example.json["fsn1-tenant-acme"], "tls_private_key"), ...resourcesOf(example.json["fsn1-tenant-acme"], "time_static").filter((r) => r.address.includes("dkim_generated"))].map((r) => r.address).sort();
+    expect(replaced).toEqual(expected);
+    expect(replaced).toHaveLength(9);
   });
 
   it("refuses unknown stacks and credentials, running nothing", () => {

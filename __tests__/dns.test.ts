@@ -135,10 +135,12 @@ describe("the example fleet's DNS", () => {
     const mx = resourcesOf(acme, "dns_mx_record_set")[0].body;
     expect(mx).toMatchObject({ name: "acme", mx: [{ preference: 10, exchange: "mail.acme.omantel.example.org." }], ttl: 300 });
     const names = resourcesOf(acme, "dns_txt_record_set").map((r) => r.body.name).sort();
-    expect(names).toEqual(["_dmarc.acme", "_mta-sts.acme", "_smtp._tls.acme", "acme", "mail.acme", "sm-ed25519._domainkey.acme", "sm-rsa._domainkey.acme"]);
+    // Published domains rotate their DKIM keys: three slots per algorithm, every one published.
+    const dkim = ["a", "b", "c"].flatMap((slot) => [`sm-ed25519-${slot}._domainkey.acme`, `sm-rsa-${slot}._domainkey.acme`]);
+    expect(names).toEqual(["_dmarc.acme", "_mta-sts.acme", "_smtp._tls.acme", "acme", "mail.acme", ...dkim].sort());
     // DKIM keys are known at apply time and split into ≤ 255-character strings by Terraform.
-    const rsa = resourcesOf(acme, "dns_txt_record_set").find((r) => r.body.name === "sm-rsa._domainkey.acme")!.body.txt[0];
-    expect(rsa).toMatch(/^v=DKIM1; k=rsa; h=sha256; p=" "\$\{join\("\\" \\"", regexall\("\.\{1,255\}", replace\(tls_private_key\.dkim_rsa_[^.]+\.public_key_pem/);
+    const rsa = resourcesOf(acme, "dns_txt_record_set").find((r) => r.body.name === "sm-rsa-b._domainkey.acme")!.body.txt[0];
+    expect(rsa).toMatch(/^v=DKIM1; k=rsa; h=sha256; p=" "\$\{join\("\\" \\"", regexall\("\.\{1,255\}", replace\(tls_private_key\.dkim_rsa-b_[^.]+\.public_key_pem/);
     const globex = json("fsn1-tenant-globex");
     expect(globex.provider.dns).toBeUndefined();
     expect(Object.keys(globex.resource).filter((t) => t.startsWith("dns_"))).toEqual([]);
@@ -160,24 +162,24 @@ describe("the example fleet's DNS", () => {
     expect(withPlaceholders("a ${x({b})} c")).toBe("a <known after apply> c");
   });
 
-  it("generates DKIM keys with the tls provider and signs with both, from mounted files", () => {
-    const acme = json("fsn1-tenant-acme");
-    expect(resourcesOf(acme, "tls_private_key").map((r) => [r.body.algorithm, r.body.rsa_bits])).toEqual([
+  it("generates DKIM keys with the tls provider and signs with both, from mounted files (BYO domain: one key each)", () => {
+    const byo = json("fsn1-tenant-globex");
+    expect(resourcesOf(byo, "tls_private_key").map((r) => [r.body.algorithm, r.body.rsa_bits])).toEqual([
       ["ED25519", undefined],
       ["RSA", 2048],
     ]);
-    const stack = example.stacks.tenants[0];
+    const stack = example.stacks.tenants.find((t) => t.stackName === "fsn1-tenant-globex")!;
     const dkimOps = stack.mail.plan.operations.filter((o) => o.object === "DkimSignature").map((o) => Object.values(o.value)[0]);
     expect(dkimOps).toEqual([
       { "@type": "Dkim1Ed25519Sha256", domainId: "#domain", selector: "sm-ed25519", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/ed25519.pem" }, stage: "active" },
       { "@type": "Dkim1RsaSha256", domainId: "#domain", selector: "sm-rsa", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/rsa.pem" }, stage: "active" },
     ]);
     // OpenBao is the system of record (write-only), the mounted Secret is rendered from it by an ExternalSecret.
-    const kv = resourcesOf(acme, "vault_kv_secret_v2").find((r) => r.body.name.endsWith("/dkim"))!.body;
-    expect(kv.name).toBe("sovereign/omantel.example.org/stalwart/acme/dkim");
+    const kv = resourcesOf(byo, "vault_kv_secret_v2").find((r) => r.body.name.endsWith("/dkim"))!.body;
+    expect(kv.name).toBe("sovereign/omantel.example.org/stalwart/globex/dkim");
     expect(kv.data_json_wo).toMatch(/"rsa" = tls_private_key\.dkim_rsa_[^.]+\.private_key_pem/);
-    expect(resourcesOf(acme, "kubernetes_secret_v1").find((r) => r.body.metadata.name === "stalwart-dkim")).toBeUndefined();
-    const es = resourcesOf(acme, "kubernetes_manifest").find((r) => r.body.manifest.metadata.name === "stalwart-dkim")!.body.manifest;
+    expect(resourcesOf(byo, "kubernetes_secret_v1").find((r) => r.body.metadata.name === "stalwart-dkim")).toBeUndefined();
+    const es = resourcesOf(byo, "kubernetes_manifest").find((r) => r.body.manifest.metadata.name === "stalwart-dkim")!.body.manifest;
     expect(es.spec.target.template.data).toMatchObject({ "rsa.pem": "{{ .rsa }}", "ed25519.pem": "{{ .ed25519 }}" });
     expect(es.spec.data.map((d: { remoteRef: { key: string } }) => d.remoteRef.key)).toEqual(Array(3).fill(kv.name));
   });

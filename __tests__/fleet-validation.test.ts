@@ -111,7 +111,7 @@ describe("valid fleets", () => {
     expect(sov.tenants[0].capacity).toEqual({ cpu: "500m", memory: "1Gi", storage: "20Gi" });
     expect(sov.tenants[1].capacity).toEqual({ cpu: "1", memory: "2Gi", storage: "50Gi" });
     expect(sov.platform.image).toBe("stalwartlabs/stalwart:v0.16.18");
-    expect(sov.platform.credentials).toEqual({ rotationDays: { admin: 180, submission: 180, metrics: 180, oidc: 180 }, overlapDays: 7 });
+    expect(sov.platform.credentials).toEqual({ rotationDays: { admin: 180, submission: 180, metrics: 180, oidc: 180, dkim: 180 }, overlapDays: 7 });
     expect(sov.tenants[0].secrets.basePath).toBe("sovereign/omantel.example.org/stalwart/acme");
   });
 

@@ -13,14 +13,13 @@ import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 
-const CREDENTIALS = [...CREDENTIAL_CLASSES, "dkim"] as const;
-const USAGE = `usage: npm run credentials:reset -- <stack> <${CREDENTIALS.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
+const USAGE = `usage: npm run credentials:reset -- <stack> <${CREDENTIAL_CLASSES.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
 
 /** What a reset replaces and where its value lands, for one credential of a stack. */
 export interface ResetPlan {
   readonly stack: string;
   readonly credential: string;
-  /** Terraform addresses to replace: every slot of a password (no old value survives), or both DKIM keys. */
+  /** Terraform addresses to replace: every slot of a password (no old value survives), or every DKIM key. */
   readonly replace: readonly string[];
   /** The ExternalSecrets that carry it into the cluster (namespace/name). */
   readonly externalSecrets: readonly string[];
@@ -35,7 +34,7 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
   if (credential === "dkim") {
     const dkim = stack.mail.dkim;
     const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
-    return { stack: stack.stackName, credential, replace: [address(dkim.ed25519), address(dkim.rsa)], externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath };
+    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(address), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath };
   }
   const found = stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword && c.credential === credential);
   if (found.length === 0) {
@@ -77,7 +76,11 @@ export function resetChecks(plan: ResetPlan): string[] {
     ...(plan.credential === "submission"
       ? ["Consumers of catalyst-system/sovereign-smtp-credentials rolled on the new checksum/smtp-config annotation and send mail again; the old password is refused at once (no overlap on a reset)"]
       : []),
-    ...(plan.credential === "dkim" ? ["The new DKIM TXT records are published (npm run dns:records -- " + plan.stack + " for BYO domains) before mail is signed with the new keys"] : []),
+    ...(plan.credential === "dkim"
+      ? [
+          `The new DKIM TXT records are in DNS: this apply updated them for domains published by RFC 2136; for a BYO domain publish them now (npm run dns:records -- ${plan.stack}). A reset signs with a new key at once, so receivers holding a cached record fail DKIM until its TTL passes`,
+        ]
+      : []),
     ...(plan.credential === "oidc" ? ["The tenant realm's client uses the new secret (Keycloak reads the same OpenBao path)"] : []),
   ];
 }
@@ -104,8 +107,8 @@ export function runCredentialsReset(
     err(`${USAGE}\n`);
     return 2;
   }
-  if (!(CREDENTIALS as readonly string[]).includes(credential)) {
-    err(`error: unknown credential "${credential}" (one of: ${CREDENTIALS.join(", ")})\n${USAGE}\n`);
+  if (!(CREDENTIAL_CLASSES as readonly string[]).includes(credential)) {
+    err(`error: unknown credential "${credential}" (one of: ${CREDENTIAL_CLASSES.join(", ")})\n${USAGE}\n`);
     return 2;
   }
   const stack = findMailStack(stackName, args.values.fleet);

@@ -52,7 +52,8 @@ function main(argv: string[]): number {
     process.stderr.write("warning: Stalwart registry schema not found; the plan was not checked against it\n");
     return 0;
   }
-  const problems = plan.operations.flatMap((op) => new RegistryValidator(schema).validateOperation(op));
+  const validator = new RegistryValidator(schema);
+  const problems = [...new Set(plan.variants.flatMap((ops) => ops.flatMap((op) => validator.validateOperation(op))))];
   process.stderr.write(problems.length === 0 ? `${plan.operations.length} operations, all conform to the Stalwart registry schema\n` : `${problems.join("\n")}\n`);
   return problems.length === 0 ? 0 : 1;
 }

@@ -45,7 +45,7 @@ export type StateBackend =
   | { readonly backend: "pg"; readonly schemaPrefix: string };
 
 /** The credentials Terraform generates into OpenBao, by rotation policy; each is also the leaf of its OpenBao path. */
-export const CREDENTIAL_CLASSES = ["admin", "submission", "metrics", "oidc"] as const;
+export const CREDENTIAL_CLASSES = ["admin", "submission", "metrics", "oidc", "dkim"] as const;
 export type CredentialClass = (typeof CREDENTIAL_CLASSES)[number];
 
 export interface CredentialPolicy {

@@ -302,13 +302,17 @@ const credentialsSchema = z.strictObject({
   rotationDays: rotationDaysSchema.optional(),
   /** Days the previous submission password stays valid after a rotation, so consumers switch without failing. @default 7 */
   overlapDays: z.int("must be a whole number of days").min(1, "must be at least 1 day").max(90, "must be at most 90 days").optional(),
-  /** Per-class rotation: admin (recovery admin), submission (relay account), metrics, oidc (tenant OIDC client secret). @default every class uses credentials.rotationDays */
+  /**
+   * Per-class rotation: admin (recovery admin), submission (relay account), metrics, oidc (tenant OIDC client
+   * secret), dkim (signing keys; rotated only for domains published by RFC 2136). @default every class uses credentials.rotationDays
+   */
   classes: z
     .strictObject({
       admin: credentialClassSchema.optional(),
       submission: credentialClassSchema.optional(),
       metrics: credentialClassSchema.optional(),
       oidc: credentialClassSchema.optional(),
+      dkim: credentialClassSchema.optional(),
     })
     .optional(),
 });

@@ -237,6 +237,9 @@ export abstract class MailStack extends SovereignStack {
       openbao: { mount: this.openbao.mount, path: spec.dns.dkimOpenBaoPath },
       externalSecrets: this.platform.externalSecrets,
       stackName: this.stackName,
+      // Only records this stack publishes can follow a rotation; a BYO domain's keys change on a reset.
+      rotation: spec.dns.publish && platformDns.rfc2136 ? this.rotation("dkim") : undefined,
+      propagationSeconds: Math.max(3600, platformDns.ttl),
       labels: credentialLabels,
     });
     const ptr = this.platform.ptr;
@@ -330,7 +333,7 @@ export abstract class MailStack extends SovereignStack {
     if (namespace) addDependsOnAtSynth(this, [namespace], (r) => namespaceOf(r) === spec.namespace);
 
     new TerraformOutput(this, "dns_zone_file", { value: dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
-    new TerraformOutput(this, "dkim_selectors", { value: dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA)" });
+    new TerraformOutput(this, "dkim_selectors", { value: dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA; with rotation one per slot, all published)" });
     new TerraformOutput(this, "namespace", { value: spec.namespace, description: "Namespace of the mail server" });
     new TerraformOutput(this, "mail_host", { value: spec.mailHost, description: "MX target, EHLO name and PTR value" });
     new TerraformOutput(this, "management_endpoint", {

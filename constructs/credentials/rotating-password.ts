@@ -4,25 +4,17 @@ import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { conditional, Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CredentialClass } from "../../fleet/model";
-import { ExternalSecret, FORCE_SYNC_ANNOTATION } from "../external-secrets/external-secret";
+import type { ExternalSecret } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
 import { orderedList, type OrderedList } from "../stalwart/config/encoding";
 import type { PasswordCredential } from "../stalwart/config/objects";
 import type { ConfigPlan } from "../stalwart/config/plan";
-import { addDependsOn } from "../terraform/depends-on";
+import { auditMetadata, VERSION_KEY, type AuditRecord } from "./audit";
 import type { CredentialRotation } from "./rotation";
 import type { ServerCredential } from "./server-credential";
+import { versionedProjection } from "./versioned-projection";
 
-/** Annotations (on the Secret) and OpenBao custom metadata keys of the audit trail: when, by which stack, what. */
-export const AUDIT = {
-  generatedAt: "sovereign-mail.openova.io/generated-at",
-  generatedBy: "sovereign-mail.openova.io/generated-by",
-  credential: "sovereign-mail.openova.io/credential",
-  nextRotation: "sovereign-mail.openova.io/next-rotation",
-} as const;
-/** Key of every projected Secret that says which generation it carries (the server's start gate compares it). */
-export const VERSION_KEY = "version";
 /** The password's property in OpenBao and its name in Secret templates (`{{ .password }}`). */
 export const PASSWORD_PROPERTY = "password";
 
@@ -88,6 +80,7 @@ export class RotatingPassword extends Construct implements ServerCredential {
   /** The credential class (what `credentials:reset` names). */
   readonly credential: CredentialClass;
   private readonly props: RotatingPasswordProps;
+  private readonly audit: AuditRecord;
   private readonly currentSlot?: unknown;
 
   constructor(scope: Construct, id: string, props: RotatingPasswordProps) {
@@ -111,20 +104,15 @@ export class RotatingPassword extends Construct implements ServerCredential {
     this.generatedAt = Token.asString(this.inSlot((i) => this.generated[i].rfc3339));
     this.version = Token.asNumber(this.inSlot((i) => this.generated[i].unix));
 
-    const audit = {
-      [AUDIT.generatedAt]: this.generatedAt,
-      [AUDIT.generatedBy]: props.stackName,
-      [AUDIT.credential]: props.credential,
-      ...(props.rotation.nextRotation ? { [AUDIT.nextRotation]: props.rotation.nextRotation } : {}),
-    };
+    this.audit = { generatedAt: this.generatedAt, stackName: props.stackName, credential: props.credential, nextRotation: props.rotation.nextRotation };
     this.seed = new KvSecretV2(this, "seed", {
       mount: props.openbao.mount,
       name: props.openbao.path,
       dataJsonWo: Fn.jsonencode({ [this.property]: this.current, [VERSION_KEY]: Fn.tostring(this.version) }),
       dataJsonWoVersion: this.version,
-      customMetadata: { data: audit },
+      customMetadata: { data: auditMetadata(this.audit) },
     });
-    this.externalSecret = this.projectAs("external-secret", { name: props.secretName, namespace: props.namespace, template: props.template, labels: props.labels });
+    this.externalSecret = this.project("external-secret", { name: props.secretName, namespace: props.namespace, template: props.template, labels: props.labels });
   }
 
   /** The previous password's bcrypt hash and the end of its overlap window; undefined without overlap. */
@@ -165,7 +153,15 @@ export class RotatingPassword extends Construct implements ServerCredential {
 
   /** Another Secret from the same OpenBao path (a consumer contract); it refreshes when the password changes. */
   project(id: string, projection: PasswordProjection): ExternalSecret {
-    return this.projectAs(id, projection);
+    return versionedProjection(this, id, {
+      ...projection,
+      externalSecrets: this.props.externalSecrets,
+      openbaoPath: this.openbaoPath,
+      properties: [this.property],
+      version: this.version,
+      audit: this.audit,
+      seed: this.seed,
+    });
   }
 
   /** Keys the server and the apply Job read; OpenBao writes and the ExternalSecret come first. */
@@ -180,30 +176,5 @@ export class RotatingPassword extends Construct implements ServerCredential {
   /** The Secret key holding the generation the Secret carries, and the value it must have after this apply. */
   get versionCheck(): { readonly ref: SecretKeyRef; readonly expected: string } {
     return { ref: this.keyRef(VERSION_KEY), expected: Fn.tostring(this.version) };
-  }
-
-  private projectAs(id: string, p: PasswordProjection): ExternalSecret {
-    const props = this.props;
-    const es = new ExternalSecret(this, id, {
-      name: p.name,
-      namespace: p.namespace,
-      ...props.externalSecrets,
-      data: [this.property, VERSION_KEY].map((property) => ({ secretKey: property, key: props.openbao.path, property })),
-      template: { ...p.template, [VERSION_KEY]: `{{ .${VERSION_KEY} }}` },
-      labels: p.labels,
-      // A new version makes ESO fetch now rather than at the next refresh interval.
-      annotations: { [FORCE_SYNC_ANNOTATION]: Fn.tostring(this.version) },
-      targetMetadata: {
-        labels: p.labels,
-        annotations: {
-          ...(p.annotations ?? {}),
-          [AUDIT.generatedAt]: this.generatedAt,
-          [AUDIT.generatedBy]: props.stackName,
-          [AUDIT.credential]: props.credential,
-        },
-      },
-    });
-    addDependsOn(es, [this.seed]);
-    return es;
   }
 }

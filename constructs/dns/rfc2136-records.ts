@@ -28,9 +28,10 @@ export class Rfc2136Records extends Construct {
       return name === props.zone ? undefined : name.slice(0, -(props.zone.length + 1));
     };
     const fqdn = (host: string) => `${host.replace(/\.$/, "")}.`;
-    props.records.forEach((r, i) => {
+    for (const r of props.records) {
       const base = { zone, name: relative(r.name), ttl: props.ttl };
-      const rid = `${r.purpose}-${i}`;
+      // Keyed by what the record is, not its position: adding a record (a DKIM slot) leaves the others' addresses alone.
+      const rid = `${r.type} ${r.name}`;
       switch (r.type) {
         case "MX":
           new MxRecordSet(this, rid, { ...base, mx: r.values.map((v) => ({ preference: Number(v.split(" ")[0]), exchange: fqdn(v.split(" ")[1]) })) });
@@ -48,6 +49,6 @@ export class Rfc2136Records extends Construct {
           new CnameRecord(this, rid, { ...base, name: base.name ?? "@", cname: fqdn(r.values[0]) });
           break;
       }
-    });
+    }
   }
 }

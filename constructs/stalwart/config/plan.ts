@@ -27,6 +27,7 @@ export class ConfigPlan {
   private readonly clientIds = new Set<string>();
   private readonly terraformValues: string[] = [];
   private readonly conditionalEntries: { readonly condition: unknown; readonly text: string }[] = [];
+  private readonly choices = new Map<string, readonly string[]>();
 
   /**
    * A value Terraform knows only at apply time (e.g. a generated password's bcrypt hash). The plan holds a
@@ -36,6 +37,27 @@ export class ConfigPlan {
   terraformValue(expression: string): string {
     this.terraformValues.push(expression);
     return `{{terraform:${this.terraformValues.length - 1}}}`;
+  }
+
+  /**
+   * A value Terraform picks among known candidates at plan time (e.g. a DKIM key's rotation stage): a
+   * {@link terraformValue} whose possible values {@link variants} shows, so schema validation covers each of them.
+   */
+  terraformChoice<T extends string>(expression: string, candidates: readonly T[]): T {
+    if (candidates.length === 0) throw new Error("a Terraform choice needs at least one candidate");
+    const placeholder = this.terraformValue(expression);
+    this.choices.set(placeholder, candidates);
+    // Typed as the candidates: the placeholder stands for one of them.
+    return placeholder as T;
+  }
+
+  /**
+   * The operations once for each candidate position: variant `j` resolves every {@link terraformChoice} to its
+   * `j`-th candidate (or its last), so together the variants hold every value each choice can take.
+   */
+  get variants(): readonly (readonly PlanOperation[])[] {
+    const count = Math.max(1, ...[...this.choices.values()].map((c) => c.length));
+    return Array.from({ length: count }, (_, j) => this.ops.map((op) => resolveChoices(op, (p) => this.choices.get(p)?.[Math.min(j, this.choices.get(p)!.length - 1)])));
   }
 
   /**
@@ -118,6 +140,14 @@ export function collectRefs(value: unknown, out: Set<string> = new Set()): Set<s
     }
   }
   return out;
+}
+
+/** `value` with every string `pick` has a candidate for replaced by it. */
+function resolveChoices<T>(value: T, pick: (placeholder: string) => string | undefined): T {
+  if (typeof value === "string") return (pick(value) ?? value) as T;
+  if (Array.isArray(value)) return value.map((v) => resolveChoices(v, pick)) as T;
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveChoices(v, pick)])) as T;
 }
 
 /** Deterministic key order: `@type` first, then the rest sorted; list indices ("0", "1", …) sort numerically. */
