@@ -140,7 +140,7 @@ function dkimSlots(json: TfJson) {
   const keepers = Object.fromEntries(statics.map((r) => [/generated-([abc])_/.exec(r.address)![1], (g: number) => Number(evaluate(r.body.triggers.generation, g))]));
   const ops = planText(json)
     .split("\n")
-    .filter((l) => l.includes('"DkimSignature"'))
+    .filter((l) => l.includes('"DkimSignature"') && l.includes('"upsert"'))
     .map((l) => {
       const body = Object.values(JSON.parse(l.replace(/"stage":"\$\{(\{[^}]*\})\[local\.([\w-]+)\]\}"/, '"stage":{"table":$1,"key":"$2"}').replace(/" = "/g, '":"')).value)[0] as {
         selector: string;
@@ -228,6 +228,16 @@ describe("DKIM key rotation (domains published by RFC 2136)", () => {
       expect(publicKey).toMatch(new RegExp(`^dkim_${op.algorithm}-${op.slot}_`));
     }
     expect(Object.keys(txt).filter((n) => n.includes("._domainkey."))).toHaveLength(ops.length);
+  });
+
+  it("removes the keys of the other layout, whose files are no longer mounted (a domain that starts or stops rotating)", () => {
+    const destroyed = (name: string) =>
+      example.stacks.tenants
+        .find((t) => t.stackName === name)!
+        .mail.plan.operations.filter((o) => o["@type"] === "destroy" && o.object === "DkimSignature")
+        .map((o) => o.value.selector);
+    expect(destroyed("fsn1-tenant-acme")).toEqual(["sm-ed25519", "sm-rsa"]);
+    expect(destroyed("fsn1-tenant-globex")).toEqual(["sm-ed25519-a", "sm-ed25519-b", "sm-ed25519-c", "sm-rsa-a", "sm-rsa-b", "sm-rsa-c"]);
   });
 
   it("rotates only domains this stack publishes; classes.dkim.rotationDays 0 keeps one key per algorithm", () => {

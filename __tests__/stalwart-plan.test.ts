@@ -141,6 +141,20 @@ describe("upstream registry schema", () => {
       expect(check({ "@type": "update", object: "Domain" as never, value: {} })).toEqual([expect.stringMatching(/needs a singleton/)]);
       expect(check({ "@type": "upsert", object: "SystemSettings" as never, matchOn: [], value: { s: {} } })).toEqual([expect.stringMatching(/singletons take "update"/)]);
       expect(check({ "@type": "upsert", object: "Mailbox" as never, matchOn: [], value: {} })).toEqual([expect.stringMatching(/unknown object/)]);
+      // A destroy filter names properties of some variant of the object.
+      expect(check({ "@type": "destroy", object: "DkimSignature", value: { selector: "old" } })).toEqual([]);
+      expect(check({ "@type": "destroy", object: "DkimSignature", value: { selectr: "old" } })).toEqual([expect.stringMatching(/destroy filter: unknown property selectr/)]);
+    });
+
+    it("checks every candidate of a Terraform choice, not its placeholder", () => {
+      const plan = new ConfigPlan().upsert("Domain", "domain", ["name"], { name: "example.org" });
+      const stage = plan.terraformChoice("${local.stage}", ["pending", "active", "bogus" as "active"]);
+      plan.upsert("DkimSignature", "dkim", ["selector"], { "@type": "Dkim1Ed25519Sha256", domainId: ref("domain"), selector: "s", privateKey: secretFromFile("/k.pem"), stage });
+      expect(plan.render()).toContain('"stage":"{{terraform:0}}"');
+      expect(plan.renderForTerraform()).toContain('"stage":"${local.stage}"');
+      const stages = plan.variants.map((ops) => (Object.values(ops[1].value)[0] as { stage: string }).stage);
+      expect(stages).toEqual(["pending", "active", "bogus"]);
+      expect(plan.variants.flatMap((ops) => ops.flatMap(check))).toEqual([expect.stringMatching(/"bogus" is not one of enum DkimRotationStage/)]);
     });
   });
 });
@@ -152,11 +166,17 @@ describe("configuration plans", () => {
     expect(stacks.find((s) => s.stackName === name)!.mail.plan.render()).toMatchSnapshot();
   });
 
-  it.each(stacks.map((s) => s.stackName))("%s: only upsert/update, every #ref resolves to an earlier operation, byte-identical re-render", (name) => {
+  it.each(stacks.map((s) => s.stackName))("%s: only upsert/update and filtered destroys, every #ref resolves to an earlier operation, byte-identical re-render", (name) => {
     const stack = stacks.find((s) => s.stackName === name)!;
     const text = stack.mail.plan.render();
     const ops = parsePlan(text);
-    expect(new Set(ops.map((o) => o["@type"]))).toEqual(new Set(["upsert", "update"]));
+    expect([...new Set(ops.map((o) => o["@type"]))].sort()).toEqual(["destroy", "update", "upsert"]);
+    // A destroy never removes what the plan upserts (the CLI runs destroys first).
+    const upserted = ops.flatMap((o) => (o["@type"] === "upsert" ? Object.values(o.value) : [])) as Record<string, unknown>[];
+    for (const d of ops.filter((o) => o["@type"] === "destroy")) {
+      expect(Object.keys(d.value).length).toBeGreaterThan(0);
+      expect(upserted.filter((u) => Object.entries(d.value).every(([k, v]) => u[k] === v))).toEqual([]);
+    }
     const created = new Set<string>();
     for (const op of ops) {
       for (const r of collectRefs(op.value)) {

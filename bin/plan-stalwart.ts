@@ -22,6 +22,7 @@ export function readable(value: unknown): unknown {
 
 export function formatOperation(op: PlanOperation): string {
   if (op["@type"] === "update") return `update  ${op.object.padEnd(20)} ${JSON.stringify(readable(op.value))}`;
+  if (op["@type"] === "destroy") return `destroy ${op.object.padEnd(20)} where ${JSON.stringify(op.value)}`;
   const [[id, body]] = Object.entries(op.value);
   return `upsert  ${op.object.padEnd(20)} #${id} matchOn=${op.matchOn.join(",")} ${JSON.stringify(readable(body))}`;
 }

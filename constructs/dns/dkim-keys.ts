@@ -99,6 +99,7 @@ export class DkimKeys extends Construct {
   readonly version: number;
   private readonly rotation?: CredentialRotation;
   private readonly propagationSeconds: number;
+  private readonly selectors: DkimKeysProps["selectors"];
 
   constructor(scope: Construct, id: string, props: DkimKeysProps) {
     super(scope, id);
@@ -106,14 +107,15 @@ export class DkimKeys extends Construct {
     if (rsaBits < 2048) throw new Error(`DKIM RSA keys must have at least 2048 bits (got ${rsaBits})`);
     this.rotation = props.rotation?.period ? props.rotation : undefined;
     this.propagationSeconds = props.propagationSeconds ?? 3600;
+    this.selectors = props.selectors;
     this.openbaoPath = props.openbao.path;
     this.slots = this.rotation ? DKIM_SLOTS.map((name, i) => this.rotatingSlot(name, i, rsaBits)) : [this.fixedSlot(rsaBits)];
 
     // PEM → base64 SPKI: drop the armour lines and newlines (Terraform regex replace).
     const spki = (key: PrivateKey) => Fn.replace(key.publicKeyPem, "/-----[A-Z ]+-----|\\n/", "");
     this.keys = this.slots.flatMap((slot) => [
-      { algorithm: "ed25519" as const, selector: selector(props.selectors.ed25519, slot), publicKey: Fn.substr(spki(slot.ed25519), ED25519_SPKI_PREFIX.length, -1) },
-      { algorithm: "rsa" as const, selector: selector(props.selectors.rsa, slot), publicKey: spki(slot.rsa) },
+      { algorithm: "ed25519" as const, selector: slotSelector(props.selectors.ed25519, slot.name), publicKey: Fn.substr(spki(slot.ed25519), ED25519_SPKI_PREFIX.length, -1) },
+      { algorithm: "rsa" as const, selector: slotSelector(props.selectors.rsa, slot.name), publicKey: spki(slot.rsa) },
     ]);
 
     this.version = this.slots.length === 1 ? this.slots[0].generated.unix : Fn.max(this.slots.map((s) => s.generated.unix));
@@ -161,6 +163,13 @@ export class DkimKeys extends Construct {
    * With a rotation each key's stage is chosen by Terraform at plan time (generation and record age).
    */
   addSignatures(plan: ConfigPlan, domainId: string): void {
+    // Keys of the other layout (a domain that started or stopped rotating) would sign from files no longer mounted.
+    const current = new Set(this.keys.map((k) => k.selector));
+    for (const base of [this.selectors.ed25519, this.selectors.rsa]) {
+      for (const stale of [undefined, ...DKIM_SLOTS].map((name) => slotSelector(base, name)).filter((s) => !current.has(s))) {
+        plan.destroy("DkimSignature", { selector: stale });
+      }
+    }
     const stage = this.stageExpression();
     for (const [i, slot] of this.slots.entries()) {
       for (const key of this.keys.slice(2 * i, 2 * i + 2)) {
@@ -219,6 +228,6 @@ export class DkimKeys extends Construct {
   }
 }
 
-const selector = (base: string, slot: KeySlot) => (slot.name ? `${base}-${slot.name}` : base);
+const slotSelector = (base: string, slot?: string) => (slot ? `${base}-${slot}` : base);
 /** The OpenBao property and Secret key of a private key (underscore: ESO templates read `{{ .ed25519_a }}`). */
 const property = (algorithm: DkimKey["algorithm"], slot: KeySlot) => (slot.name ? `${algorithm}_${slot.name}` : algorithm);

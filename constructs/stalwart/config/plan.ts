@@ -12,14 +12,17 @@ export type PlanOperation =
       readonly matchOn: readonly string[];
       readonly value: Readonly<Record<string, unknown>>;
     }
-  | { readonly "@type": "update"; readonly object: SingletonName; readonly value: Readonly<Record<string, unknown>> };
+  | { readonly "@type": "update"; readonly object: SingletonName; readonly value: Readonly<Record<string, unknown>> }
+  /** Removes the objects whose properties equal all of `value` (none: a no-op); the CLI runs destroys first. */
+  | { readonly "@type": "destroy"; readonly object: CollectionName; readonly value: Readonly<Record<string, string>> };
 
 const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
 const PLACEHOLDER = /\{\{terraform:(\d+)\}\}/g;
 
 /**
  * An ordered, idempotent Stalwart configuration plan: `upsert` for objects (matched on a natural key),
- * `update` for singletons, parents before the objects that reference them (`#clientId`).
+ * `update` for singletons, parents before the objects that reference them (`#clientId`), and `destroy` for
+ * objects an earlier configuration created that this one no longer has.
  * Rendering is deterministic: fixed operation order, `@type` first, other keys sorted.
  */
 export class ConfigPlan {
@@ -80,6 +83,16 @@ export class ConfigPlan {
     this.assertRefsResolve(body, `${object} "${clientId}"`);
     this.clientIds.add(clientId);
     this.ops.push({ "@type": "upsert", object, matchOn: [...matchOn], value: { [clientId]: body } });
+    return this;
+  }
+
+  /**
+   * Removes the objects whose properties equal `filter` (an AND of equalities, what the CLI supports), e.g. what an
+   * earlier version of the configuration created under another natural key. Matching nothing is not an error.
+   */
+  destroy<K extends CollectionName>(object: K, filter: Partial<Record<keyof ObjectBodies[K] & string, string>>): this {
+    if (Object.keys(filter).length === 0) throw new Error(`destroy ${object}: an empty filter would remove every object`);
+    this.ops.push({ "@type": "destroy", object, value: filter as Record<string, string> });
     return this;
   }
 

@@ -62,7 +62,8 @@ export class RegistryValidator {
       if (kind !== "singleton") return [`${op.object}: "update" without an id needs a singleton, but it is a ${kind}`];
       return this.validateBody(objectKey, op.value, op.object);
     }
-    if (kind === "singleton") return [`${op.object}: singletons take "update", not "upsert"`];
+    if (kind === "singleton") return [`${op.object}: singletons take "update", not "${op["@type"]}"`];
+    if (op["@type"] === "destroy") return this.validateFilter(objectKey, op.value, op.object);
     return Object.entries(op.value).flatMap(([clientId, body]) => {
       const where = `${op.object}[${clientId}]`;
       const problems = this.validateBody(objectKey, body, where);
@@ -71,6 +72,16 @@ export class RegistryValidator {
       }
       return problems;
     });
+  }
+
+  /** A destroy filter: every key a property of the object (of at least one of its variants). */
+  private validateFilter(objectKey: string, filter: Readonly<Record<string, unknown>>, path: string): string[] {
+    const schema = this.schema.schemas[objectKey];
+    const fieldSets = schema?.type === "multiple" ? schema.variants.map((v) => v.schemaName) : [schema?.schemaName ?? objectKey];
+    const known = new Set(fieldSets.flatMap((f) => Object.keys(this.schema.fields[f ?? ""]?.properties ?? {})));
+    return Object.keys(filter)
+      .filter((k) => !known.has(k))
+      .map((k) => `${path} destroy filter: unknown property ${k}`);
   }
 
   /** Validates a body of schema `name` (an `x:` object or embedded type); absent properties keep server defaults. */
