@@ -144,7 +144,7 @@ export class DkimKeys extends Construct {
   }
 
   /** The mounted private key file of an algorithm in a slot. */
-  file(algorithm: DkimKey["algorithm"], slot: KeySlot): string {
+  private file(algorithm: DkimKey["algorithm"], slot: KeySlot): string {
     return `${DKIM_DIR}/${property(algorithm, slot)}.pem`;
   }
 
