@@ -1,6 +1,7 @@
 import { runSmtpResolve } from "../bin/smtp-resolve";
 import { classifyRelayHost } from "../relay/relay-scope";
 import { PROJECTION_KEYS, projectionValues, resolveProjection, type SecretData } from "../relay/smtp-precedence";
+import { validateAgainstCrds } from "./helpers/crd-validation";
 import { ingressAllowed, podToPodAllowed } from "./helpers/network-policy-eval";
 import { secretLiteralProblems } from "./helpers/semantic";
 import { synthExample, synthFleetYaml } from "./helpers/synth";
@@ -197,7 +198,7 @@ describe("relay variants", () => {
     expect(stack.output.relay_scope.value).toBe("mothership");
   });
 
-  it("reads mothership credentials from OpenBao through the vault provider, token from the environment", () => {
+  it("reads mothership credentials from OpenBao through an ExternalSecret; Terraform never reads them", () => {
     const { json } = synthFleetYaml(
       fleetYaml(
         `      mode: mothership
@@ -211,7 +212,8 @@ describe("relay variants", () => {
     const stack = json["fsn1-mail"];
     expect(stack.provider.vault).toEqual([{ address: "https://bao.example.org" }]);
     expect(stack.terraform.required_providers.vault).toEqual({ source: "hashicorp/vault", version: "5.6.0" });
-    expect(stack.data.vault_kv_secret_v2["mothership-credentials"]).toEqual({ mount: "secret", name: "sovereign/mothership/smtp" });
+    // No data source: the central relay's password never enters this stack's state.
+    expect(stack.data?.vault_kv_secret_v2).toBeUndefined();
     const contract = contractOf(stack);
     expect(contract.kind).toBe("external-secret");
     expect(contract.data).toMatchObject({ "smtp-pass": "{{ .pass }}", "smtp-user": "{{ .user }}", "smtp-port": "465" });
@@ -222,7 +224,7 @@ describe("relay variants", () => {
     expect(secretLiteralProblems(stack)).toEqual([]);
   });
 
-  it("renders the Keycloak projection from the contract with the precedence rules", () => {
+  it("renders the Keycloak projection from the contract with the precedence rules, through an ExternalSecret like the contract", () => {
     const { json } = synthFleetYaml(
       fleetYaml(`      keycloakProjection:
         addr: http://keycloak.keycloak.svc
@@ -231,20 +233,70 @@ describe("relay variants", () => {
         clientSecret: {namespace: keycloak, name: catalyst-kc-sa-credentials, key: client-secret}`),
     );
     const stack = json["fsn1-mail"];
-    const projection = secretNamed(stack, "catalyst-system", "catalyst-openova-kc-credentials");
-    expect(Object.keys(projection.data).sort()).toEqual([...PROJECTION_KEYS].sort());
-    expect(projection.data).toMatchObject({
+    expect(resourcesOf(stack, "kubernetes_secret_v1")).toEqual([]);
+    const manifests = resourcesOf(stack, "kubernetes_manifest");
+    const es = manifests.find((r) => r.body.manifest.kind === "ExternalSecret" && r.body.manifest.metadata.name === "catalyst-openova-kc-credentials")!;
+    const manifest = es.body.manifest;
+    expect(manifest.metadata.namespace).toBe("catalyst-system");
+    const template = manifest.spec.target.template.data;
+    expect(Object.keys(template).sort()).toEqual([...PROJECTION_KEYS, "version"].sort());
+    expect(template).toMatchObject({
       "kc-addr": "http://keycloak.keycloak.svc",
       "kc-realm": "sovereign",
       "kc-sa-client-id": "catalyst-api-server",
       "kc-audience": "catalyst-api-server",
       "smtp-host": "mail.omantel.example.org",
       "smtp-user": "noreply@omantel.example.org",
+      // The current submission password, from the same OpenBao path as the contract: a rotation reaches Keycloak too.
+      "smtp-pass": "{{ .password }}",
+      "kc-sa-client-secret": "{{ .kc_sa_client_secret }}",
     });
-    // The current submission password as Terraform holds it, written after the server accepts it.
-    expect(projection.data["smtp-pass"]).toMatch(/^\$\{.*random_password\.submission-credential_password-b[^.]*\.result : random_password\.submission-credential_password-a[^.]*\.result\}$/);
-    expect(projection.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
-    expect(projection.data["kc-sa-client-secret"]).toBe('${data.kubernetes_secret_v1.keycloak-client-secret.data["client-secret"]}');
+    const contract = contractOf(stack).manifest;
+    const byKey = Object.fromEntries(manifest.spec.data.map((d: { secretKey: string }) => [d.secretKey, d]));
+    expect(byKey.password).toEqual(contract.spec.data.find((d: { secretKey: string }) => d.secretKey === "password"));
+    // The client secret comes from its cluster Secret through a store allowed to get that one Secret.
+    expect(byKey.kc_sa_client_secret).toEqual({ secretKey: "kc_sa_client_secret", remoteRef: { key: "catalyst-kc-sa-credentials", property: "client-secret" }, sourceRef: { storeRef: { name: "keycloak-client-secret-reader", kind: "SecretStore" } } });
+    const store = manifests.find((r) => r.body.manifest.kind === "SecretStore")!;
+    expect(store.body.manifest.metadata).toMatchObject({ name: "keycloak-client-secret-reader", namespace: "catalyst-system" });
+    expect(store.body.manifest.spec.provider.kubernetes).toMatchObject({ remoteNamespace: "keycloak", auth: { serviceAccount: { name: "keycloak-client-secret-reader" } } });
+    const role = resourcesOf(stack, "kubernetes_role_v1")[0].body;
+    expect(role.metadata.namespace).toBe("keycloak");
+    expect(role.rule).toEqual([{ api_groups: [""], resources: ["secrets"], resource_names: ["catalyst-kc-sa-credentials"], verbs: ["get"] }]);
+    const binding = resourcesOf(stack, "kubernetes_role_binding_v1")[0].body;
+    expect(binding.subject).toEqual([{ kind: "ServiceAccount", name: "keycloak-client-secret-reader", namespace: "catalyst-system" }]);
+    expect(binding.role_ref.name).toBe(role.metadata.name);
+    expect(resourcesOf(stack, "kubernetes_service_account_v1").map((r) => r.body.metadata)).toContainEqual(expect.objectContaining({ name: "keycloak-client-secret-reader", namespace: "catalyst-system" }));
+    // Ordering: the store after its permissions, the projection after the store and after OpenBao holds what the server accepted.
+    expect(store.body.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_role_binding_v1\./)]));
+    expect(es.body.depends_on).toEqual(expect.arrayContaining([store.address, expect.stringMatching(/^vault_kv_secret_v2\.submission-credential/)]));
+    const seed = resourcesOf(stack, "vault_kv_secret_v2").find((r) => r.address.includes("submission-credential"))!;
+    expect(seed.body.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
+    expect(validateAgainstCrds([manifest, store.body.manifest])).toEqual([
+      { kind: "ExternalSecret", name: "catalyst-openova-kc-credentials", valid: true },
+      { kind: "SecretStore", name: "keycloak-client-secret-reader", valid: true },
+    ]);
+    expect(secretLiteralProblems(stack)).toEqual([]);
+  });
+
+  it("writes the Keycloak projection with Terraform only when the contract is (a central relay's cluster Secret)", () => {
+    const { json } = synthFleetYaml(
+      fleetYaml(`      mode: mothership
+      mothership:
+        host: mail.openova.io
+        port: 465
+        from: noreply@openova.io
+        credentials: {secret: {namespace: catalyst-system, name: mothership-smtp}}
+      keycloakProjection:
+        addr: http://keycloak.keycloak.svc
+        realm: sovereign
+        clientId: catalyst-api-server
+        clientSecret: {namespace: keycloak, name: catalyst-kc-sa-credentials, key: client-secret}`),
+    );
+    const stack = json["fsn1-mail"];
+    const projection = secretNamed(stack, "catalyst-system", "catalyst-openova-kc-credentials");
+    expect(projection.data["smtp-pass"]).toBe('${data.kubernetes_secret_v1.mothership-credentials.data["smtp-pass"]}');
+    expect(projection.data["kc-sa-client-secret"]).toMatch(/^\$\{data\.kubernetes_secret_v1\.keycloak-projection_client-secret_\w+\.data\["client-secret"\]\}$/);
+    expect(resourcesOf(stack, "kubernetes_manifest").filter((r) => r.body.manifest.kind === "SecretStore")).toEqual([]);
   });
 
   it("gives two Sovereigns two independent relay stacks", () => {

@@ -1,5 +1,4 @@
 import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1";
-import { DataVaultKvSecretV2 } from "@cdktf/provider-vault/lib/data-vault-kv-secret-v2";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
@@ -13,7 +12,7 @@ import { Fn } from "cdktf";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS } from "../constructs/stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
-import type { Mothership, OpenBao, Relay, Sovereign } from "../fleet/model";
+import type { Mothership, Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
 import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
 
@@ -79,37 +78,17 @@ export class SovereignMailStack extends MailStack {
       this.mail.server.connections.allowFrom(Peer.pods(client.podLabels, client.namespace), [Port.tcp(submissionPort)], `submission-${client.namespace}`);
     }
 
-    this.endpoint = relay.mode === "mothership" ? this.mothershipEndpoint(relay, sovereign) : this.localEndpoint(relay);
+    const contract = this.contractWriter(relay);
+    // Credentials as the writer sees them: ESO templates, or (a central relay's cluster Secret) Terraform values.
+    this.endpoint = { ...(relay.mode === "mothership" ? this.mothershipAddress(relay) : this.localAddress(relay)), ...contract.credentials };
     if (relay.mode === "sovereign-local" && !this.mail.server.listeners.some((l) => l.port === this.endpoint.port)) {
       throw new Error(`relay ${relay.stackName}: contract port ${this.endpoint.port} is not a listener of the server`);
     }
-    const contract = this.contractWriter(relay);
-    this.contract = new SmtpCredentialsSecret(this, "smtp-credentials", { ...this.endpoint, ...contract.values, writer: relay.stackName, via: contract.via });
-    if (relay.mode === "sovereign-local") {
-      // A new password reaches OpenBao, and so consumers, only once the server accepts it: a failed apply leaves
-      // consumers on the password they have, and the previous one stays valid through the overlap window.
-      addDependsOn(this.submissionCredential.seed, [this.mail.applyJob.job]);
-    }
+    this.contract = new SmtpCredentialsSecret(this, "smtp-credentials", { ...this.endpoint, writer: relay.stackName, via: contract.via });
 
     if (relay.keycloakProjection) {
-      const kc = relay.keycloakProjection;
-      const clientSecret = kc.clientSecret
-        ? new DataKubernetesSecretV1(this, "keycloak-client-secret", { metadata: { namespace: kc.clientSecret.namespace, name: kc.clientSecret.name } }).data.lookup(kc.clientSecret.key)
-        : undefined;
-      this.projection = new KeycloakCredentialsProjection(this, "keycloak-projection", {
-        // Terraform-side values (the contract itself may hold ESO templates): see the README on this exception.
-        source: contractData(this.endpoint),
-        defaults: {
-          "kc-addr": kc.addr,
-          "kc-realm": kc.realm,
-          "kc-sa-client-id": kc.clientId,
-          "kc-audience": kc.audience,
-          "kc-sa-client-secret": clientSecret,
-        },
-      });
+      this.projection = new KeycloakCredentialsProjection(this, "keycloak-projection", { source: contractData(this.endpoint), keycloak: relay.keycloakProjection, via: contract.via });
     }
-
-    if (this.projection && relay.mode === "sovereign-local") addDependsOn(this.projection, [this.mail.applyJob.job]);
 
     new TerraformOutput(this, "smtp_host", { value: this.endpoint.host, description: "SMTP host in the consumer contract" });
     new TerraformOutput(this, "smtp_port", { value: this.endpoint.port, description: "SMTP port in the consumer contract" });
@@ -129,61 +108,47 @@ export class SovereignMailStack extends MailStack {
    * How the contract Secret is written: from OpenBao by an ExternalSecret (the local relay's submission password,
    * or a central relay's OpenBao path), or by Terraform when a central relay's credentials sit in a cluster Secret.
    */
-  private contractWriter(relay: Relay): { via: ContractWriter; values: Partial<SmtpEndpoint> } {
+  private contractWriter(relay: Relay): { via: ContractWriter; credentials: Pick<SmtpEndpoint, "user" | "password"> } {
     if (relay.mode === "sovereign-local") {
       const credential = this.submissionCredential;
+      // A new password reaches OpenBao, and so every projection, only once the server accepts it: a failed apply
+      // leaves consumers on the password they have, and the previous one stays valid through the overlap window.
+      addDependsOn(credential.seed, [this.mail.applyJob.job]);
       return {
-        via: { kind: "external-secret", project: (secret) => credential.project("smtp-credentials", secret), version: Fn.tostring(credential.version) },
-        values: { password: `{{ .${PASSWORD_PROPERTY} }}` },
+        via: { kind: "external-secret", project: (id, secret) => credential.project(id, secret), version: Fn.tostring(credential.version) },
+        credentials: { user: relay.senderAddress, password: `{{ .${PASSWORD_PROPERTY} }}` },
       };
     }
     const c = (relay.mothership as Mothership).credentials;
-    if (c.kind === "secret") return { via: { kind: "terraform" }, values: {} };
-    const template = { user: "{{ .user }}", password: "{{ .pass }}" };
+    if (c.kind === "secret") {
+      // Another system's Secret, read by Terraform: the one contract Terraform writes itself (see the README).
+      const data = new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data;
+      return { via: { kind: "terraform" }, credentials: { user: data.lookup(c.userKey), password: data.lookup(c.passwordKey) } };
+    }
     return {
       via: {
         kind: "external-secret",
-        project: (secret) =>
-          new ExternalSecret(this, "mothership-contract", {
+        project: (id, secret) =>
+          new ExternalSecret(this, `mothership-${id}`, {
             ...secret,
             ...this.platform.externalSecrets,
-            data: [
-              { secretKey: "user", key: c.path, property: c.userKey },
-              { secretKey: "pass", key: c.path, property: c.passwordKey },
-            ],
+            data: [{ secretKey: "user", key: c.path, property: c.userKey }, { secretKey: "pass", key: c.path, property: c.passwordKey }, ...(secret.extraData ?? [])],
             targetMetadata: { labels: secret.labels, annotations: secret.annotations },
           }),
         // The central relay's owner rotates it; consumers pick it up at the next refresh.
         version: c.path,
       },
-      values: template,
+      credentials: { user: "{{ .user }}", password: "{{ .pass }}" },
     };
   }
 
-  private localEndpoint(relay: Relay): SmtpEndpoint {
-    return {
-      host: relay.mailHost,
-      port: LISTENERS[relay.submissionListener].port,
-      from: relay.senderAddress,
-      user: relay.senderAddress,
-      password: this.submissionCredential.current,
-      scope: classifyRelayHost(relay.mailHost, relay.domain),
-    };
+  private localAddress(relay: Relay): Omit<SmtpEndpoint, "user" | "password"> {
+    return { host: relay.mailHost, port: LISTENERS[relay.submissionListener].port, from: relay.senderAddress, scope: classifyRelayHost(relay.mailHost, relay.domain) };
   }
 
-  /** The central relay: address from the fleet, credentials from a named Secret or an OpenBao KV path. */
-  private mothershipEndpoint(relay: Relay, sovereign: Sovereign): SmtpEndpoint {
+  /** The central relay's address, from the fleet. */
+  private mothershipAddress(relay: Relay): Omit<SmtpEndpoint, "user" | "password"> {
     const m = relay.mothership as Mothership;
-    const c = m.credentials;
-    const data =
-      c.kind === "secret"
-        ? new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data
-        : this.openbaoSecret(sovereign.platform.openbao as OpenBao, c.path).data;
-    return { host: m.host, port: m.port, from: m.from, user: data.lookup(c.userKey), password: data.lookup(c.passwordKey), scope: classifyRelayHost(m.host, relay.domain) };
-  }
-
-  private openbaoSecret(openbao: OpenBao, path: string): DataVaultKvSecretV2 {
-    this.useOpenBao(openbao);
-    return new DataVaultKvSecretV2(this, "mothership-credentials", { mount: openbao.mount, name: path });
+    return { host: m.host, port: m.port, from: m.from, scope: classifyRelayHost(m.host, relay.domain) };
   }
 }

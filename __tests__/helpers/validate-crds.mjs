@@ -1,13 +1,14 @@
 // Validates custom resources against the real CRD schemas shipped by the @kubernetes-models packages (ESM only,
 // hence a separate Node process). Reads a JSON array of manifests on stdin and prints one result per manifest:
 // {"kind", "name", "valid", "error"?}. Unknown apiVersion/kind pairs are reported as invalid.
-import { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1";
+import { ExternalSecret, SecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1";
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { CiliumNetworkPolicy } from "@kubernetes-models/cilium/cilium.io/v2";
 
 const MODELS = {
   "external-secrets.io/v1/ExternalSecret": ExternalSecret,
+  "external-secrets.io/v1/SecretStore": SecretStore,
   "cert-manager.io/v1/Certificate": Certificate,
   "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute,
   "cilium.io/v2/CiliumNetworkPolicy": CiliumNetworkPolicy,

@@ -4,7 +4,7 @@ import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { conditional, Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CredentialClass } from "../../fleet/model";
-import type { ExternalSecret } from "../external-secrets/external-secret";
+import type { ExternalSecret, ExternalSecretData } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
 import { orderedList, type OrderedList } from "../stalwart/config/encoding";
@@ -53,6 +53,8 @@ export interface PasswordProjection {
   readonly labels?: Labels;
   /** Annotations of the Secret, besides the audit ones. @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
+  /** Further values the template reads (`{{ .<secretKey> }}`), e.g. from another store. @default none */
+  readonly extraData?: readonly ExternalSecretData[];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import { ExternalSecret, FORCE_SYNC_ANNOTATION } from "../external-secrets/external-secret";
+import { ExternalSecret, FORCE_SYNC_ANNOTATION, type ExternalSecretData } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
 import { addDependsOn } from "../terraform/depends-on";
 import { auditMetadata, VERSION_KEY, type AuditRecord } from "./audit";
@@ -25,6 +25,8 @@ export interface VersionedProjectionProps {
   readonly labels?: Labels;
   /** Annotations of the Secret besides the audit ones. @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
+  /** Further values the template reads, e.g. from another store. @default none */
+  readonly extraData?: readonly ExternalSecretData[];
 }
 
 /**
@@ -36,7 +38,7 @@ export function versionedProjection(scope: Construct, id: string, p: VersionedPr
     name: p.name,
     namespace: p.namespace,
     ...p.externalSecrets,
-    data: [...p.properties, VERSION_KEY].map((property) => ({ secretKey: property, key: p.openbaoPath, property })),
+    data: [...[...p.properties, VERSION_KEY].map((property) => ({ secretKey: property, key: p.openbaoPath, property })), ...(p.extraData ?? [])],
     template: { ...p.template, [VERSION_KEY]: `{{ .${VERSION_KEY} }}` },
     labels: p.labels,
     // A new version makes ESO fetch now rather than at the next refresh interval.

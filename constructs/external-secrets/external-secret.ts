@@ -6,6 +6,21 @@ import { escapeTemplateDeep } from "../terraform/escape-deep";
 
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 
+/** A SecretStore or ClusterSecretStore an ExternalSecret entry reads from. */
+export interface StoreRef {
+  readonly name: string;
+  readonly kind: "SecretStore" | "ClusterSecretStore";
+}
+
+/** One value of an ExternalSecret: `secretKey` ← `key`/`property` of a store. */
+export interface ExternalSecretData {
+  readonly secretKey: string;
+  readonly key: string;
+  readonly property: string;
+  /** Read from this store instead of the ExternalSecret's. @default the ExternalSecret's ClusterSecretStore */
+  readonly store?: StoreRef;
+}
+
 export interface ExternalSecretProps {
   readonly name: string;
   readonly namespace: string;
@@ -13,8 +28,8 @@ export interface ExternalSecretProps {
   readonly clusterSecretStore: string;
   /** Go duration, e.g. `1h`. */
   readonly refreshInterval: string;
-  /** `secretKey` ← OpenBao `key`/`property`. */
-  readonly data: readonly { readonly secretKey: string; readonly key: string; readonly property: string }[];
+  /** `secretKey` ← OpenBao `key`/`property` (or another store's). */
+  readonly data: readonly ExternalSecretData[];
   /** Keys of the target Secret rendered from the fetched values (ESO template v2: `{{ .secretKey }}`). @default the fetched keys as they are */
   readonly template?: Readonly<Record<string, string>>;
   /** @default {} */
@@ -67,7 +82,7 @@ export class ExternalSecret extends Construct {
               }
             : {}),
         },
-        data: props.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property } })),
+        data: props.data.map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property }, ...(d.store ? { sourceRef: { storeRef: { ...d.store } } } : {}) })),
       },
     };
     this.manifest = new Manifest(this, "manifest", {

@@ -1,6 +1,6 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
-import type { ExternalSecret } from "../external-secrets/external-secret";
+import type { ExternalSecret, ExternalSecretData } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
 import { Construct } from "constructs";
 import { SEED_PHASE, type RelayScope } from "../../relay/relay-scope";
@@ -17,9 +17,9 @@ export interface SmtpEndpoint {
   readonly port: number;
   /** Envelope sender / From address. */
   readonly from: string;
-  /** Login (a literal or a Terraform expression). */
+  /** Login: a literal, an ESO template or a Terraform expression. */
   readonly user: string;
-  /** Password: a Terraform expression, never a literal. */
+  /** Password: an ESO template (`{{ .password }}`) or a Terraform expression, never a literal. */
   readonly password: string;
   /** Classified from the resolved host. */
   readonly scope: RelayScope;
@@ -38,12 +38,23 @@ export function contractData(endpoint: SmtpEndpoint): Record<string, string> {
   };
 }
 
-/** Writes the contract Secret with the given keys, labels and annotations: an ExternalSecret or a Terraform Secret. */
+/** A Secret an ExternalSecret renders from the contract's source: its keys are ESO templates. */
+export interface ProjectedSecret {
+  readonly name: string;
+  readonly namespace: string;
+  readonly template: Record<string, string>;
+  readonly labels: Labels;
+  readonly annotations: Record<string, string>;
+  /** Further values the template reads (another store's). @default none */
+  readonly extraData?: readonly ExternalSecretData[];
+}
+
+/** Writes the contract Secret (and Secrets derived from it) with the given keys: an ExternalSecret or a Terraform Secret. */
 export type ContractWriter =
   | {
       readonly kind: "external-secret";
-      /** Materializes the Secret from OpenBao; values are ESO templates such as `{{ .password }}`. */
-      readonly project: (secret: { name: string; namespace: string; template: Record<string, string>; labels: Labels; annotations: Record<string, string> }) => ExternalSecret;
+      /** Materializes a Secret from OpenBao; values are ESO templates such as `{{ .password }}`. */
+      readonly project: (id: string, secret: ProjectedSecret) => ExternalSecret;
       /** Changes whenever the password does (its generation time): part of the checksum consumers roll on. */
       readonly version: string;
     }
@@ -91,7 +102,7 @@ export class SmtpCredentialsSecret extends Construct {
       [SMTP_CHECKSUM_ANNOTATION]: this.checksum,
     };
     if (via.kind === "external-secret") {
-      this.resource = via.project({ ...SMTP_CREDENTIALS_SECRET, template: { ...this.data }, labels, annotations }).manifest;
+      this.resource = via.project("smtp-credentials", { ...SMTP_CREDENTIALS_SECRET, template: { ...this.data }, labels, annotations }).manifest;
     } else {
       this.resource = new SecretV1(this, "secret", { metadata: { ...SMTP_CREDENTIALS_SECRET, labels, annotations }, type: "Opaque", data: { ...this.data } });
     }
