@@ -98,7 +98,7 @@ export interface TenantSecrets {
   readonly adminPath: string;
   /** `sovereign/<fqdn>/stalwart/<id>/oidc` */
   readonly oidcPath: string;
-  /** `sovereign/<fqdn>/stalwart/<id>/dkim`: the DKIM private keys, when OpenBao is configured. */
+  /** `sovereign/<fqdn>/stalwart/<id>/dkim`: the DKIM private keys. */
   readonly dkimPath: string;
   /** Terraform writes the paths (unless seeded elsewhere), so an ExternalSecret never points at an empty path. */
   readonly seedFromTerraform: boolean;
@@ -166,9 +166,9 @@ export interface Relay {
   readonly clients: readonly PodSetRef[];
   readonly mothership?: Mothership;
   readonly keycloakProjection?: KeycloakProjection;
-  /** `sovereign/<fqdn>/stalwart/relay/dkim`: the DKIM private keys, when OpenBao is configured. */
   /** `sovereign/<fqdn>/stalwart/relay`: every credential of the relay's server is a path below it. */
   readonly credentialsPath: string;
+  /** `sovereign/<fqdn>/stalwart/relay/dkim`: the DKIM private keys. */
   readonly dkimPath: string;
   /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
   readonly requiredSlots: readonly string[];
