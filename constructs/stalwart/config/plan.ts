@@ -60,7 +60,11 @@ export class ConfigPlan {
    */
   get variants(): readonly (readonly PlanOperation[])[] {
     const count = Math.max(1, ...[...this.choices.values()].map((c) => c.length));
-    return Array.from({ length: count }, (_, j) => this.ops.map((op) => resolveChoices(op, (p) => this.choices.get(p)?.[Math.min(j, this.choices.get(p)!.length - 1)])));
+    const candidate = (j: number) => (placeholder: string) => {
+      const candidates = this.choices.get(placeholder);
+      return candidates?.[Math.min(j, candidates.length - 1)];
+    };
+    return Array.from({ length: count }, (_, j) => this.ops.map((op) => resolveChoices(op, candidate(j))));
   }
 
   /**
