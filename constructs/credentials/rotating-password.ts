@@ -7,6 +7,7 @@ import type { CredentialClass } from "../../fleet/model";
 import type { ExternalSecret, ExternalSecretData } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import { orderedList, type OrderedList } from "../stalwart/config/encoding";
 import type { PasswordCredential } from "../stalwart/config/objects";
 import type { ConfigPlan } from "../stalwart/config/plan";
@@ -97,9 +98,11 @@ export class RotatingPassword extends Construct implements ServerCredential {
     this.slots = keepers.map(
       (keeper, i) => new Password(this, keepers.length === 1 ? "password" : `password-${"ab"[i]}`, { length: 32, special: false, keepers: { generation: Fn.tostring(keeper) } }),
     );
-    this.generated = this.slots.map(
-      (password, i) => new StaticResource(this, keepers.length === 1 ? "generated" : `generated-${"ab"[i]}`, { lifecycle: { replaceTriggeredBy: [password] } }),
-    );
+    this.generated = this.slots.map((password, i) => {
+      const generated = new StaticResource(this, keepers.length === 1 ? "generated" : `generated-${"ab"[i]}`);
+      replaceTriggeredBy(generated, [password]);
+      return generated;
+    });
     // `== 1` rather than `== 0`: cdktf drops a literal 0 operand.
     this.currentSlot = this.slots.length === 2 ? Op.eq(Op.mod(g, 2), 1) : undefined;
     this.current = Token.asString(this.inSlot((i) => this.slots[i].result));

@@ -1,6 +1,7 @@
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import { Fn, Op, TerraformLocal, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { addressOf } from "../terraform/replace-triggered-by";
 
 const EPOCH = "1970-01-01T00:00:00Z";
 const EPOCH_DAY_LOCAL = "credential_epoch_day";
@@ -57,7 +58,7 @@ export class CredentialRotation extends Construct {
     });
     // `g` from the period's configured base, never from `unix`: a recreated time_rotating knows `unix` only after
     // apply, and an unknown keeper would replace every slot of a password at once (the previous one included).
-    const base = `${this.period.terraformResourceType}.${this.period.friendlyUniqueId}.rfc3339`;
+    const base = `${addressOf(this.period)}.rfc3339`;
     this.generationLocal = new TerraformLocal(this, "generation", `\${floor((${epochDayExpression(base)}) / ${props.rotationDays})}`);
   }
 

@@ -12,6 +12,7 @@ import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
 import { secretFromFile } from "../stalwart/config/encoding";
 import type { ConfigPlan } from "../stalwart/config/plan";
+import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 
 export const DKIM_DIR = "/etc/stalwart/dkim";
 export const DKIM_SECRET = "stalwart-dkim";
@@ -188,7 +189,9 @@ export class DkimKeys extends Construct {
   private fixedSlot(rsaBits: number): KeySlot {
     const ed25519 = new PrivateKey(this, "ed25519", { algorithm: "ED25519" });
     const rsa = new PrivateKey(this, "rsa", { algorithm: "RSA", rsaBits });
-    return { ed25519, rsa, generated: new StaticResource(this, "generated", { lifecycle: { replaceTriggeredBy: [ed25519, rsa] } }) };
+    const generated = new StaticResource(this, "generated");
+    replaceTriggeredBy(generated, [ed25519, rsa]);
+    return { ed25519, rsa, generated };
   }
 
   /**
@@ -200,13 +203,10 @@ export class DkimKeys extends Construct {
     // g + 4 − i rather than g + 1 − i: the same residue, and no literal 0 operand (cdktf drops it).
     const k = Op.sub(Op.add(g, 1), Op.mod(Op.add(g, 4 - i), 3));
     const generated = new StaticResource(this, `generated-${name}`, { triggers: { generation: Fn.tostring(k) } });
-    const replaceTriggeredBy = [generated];
-    return {
-      name,
-      generated,
-      ed25519: new PrivateKey(this, `ed25519-${name}`, { algorithm: "ED25519", lifecycle: { replaceTriggeredBy } }),
-      rsa: new PrivateKey(this, `rsa-${name}`, { algorithm: "RSA", rsaBits, lifecycle: { replaceTriggeredBy } }),
-    };
+    const ed25519 = new PrivateKey(this, `ed25519-${name}`, { algorithm: "ED25519" });
+    const rsa = new PrivateKey(this, `rsa-${name}`, { algorithm: "RSA", rsaBits });
+    for (const key of [ed25519, rsa]) replaceTriggeredBy(key, [generated]);
+    return { name, generated, ed25519, rsa };
   }
 
   /**

@@ -1,0 +1,347 @@
+/**
+ * Offline apply: a synthesized stack rewritten so that real Terraform can plan and apply it with no provider.
+ * Every resource and data source becomes Terraform's built-in `terraform_data`: its configuration goes into
+ * `input` (evaluated by Terraform exactly as the provider would receive it), what the provider would compute
+ * is a stand-in expression over the instance (a new `id` on every replacement), references, `depends_on` and
+ * `lifecycle` point at the stand-ins, and `plantimestamp()` becomes `var.plan_timestamp` so tests can move time.
+ *
+ * The stand-ins copy what the pinned providers do, read from their source (docs/CONFORMANCE.md):
+ * - random 3.7.2 `random_password`: every argument forces replacement; `result` and `bcrypt_hash` are sensitive
+ *   and unknown until apply.
+ * - time 0.13.1 `time_static`: `rfc3339` is the configured value or the apply time, unknown at plan when not
+ *   configured; `triggers` force replacement. `time_rotating`: replaced when an argument changes and, at refresh,
+ *   removed once the plan time is at or past `rotation_rfc3339`.
+ * - tls 4.1.0 `tls_private_key`: every argument forces replacement; PEM sizes of real keys.
+ * - kubernetes 2.38.0 `kubernetes_service_v1`: `status.load_balancer.ingress` as hcloud-cloud-controller-manager
+ *   fills it (public IPv4, IPv6 unless disabled, the private address unless private ingress is disabled).
+ * Everything else updates in place: its configuration is its state.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { epochDayExpression } from "../../constructs/credentials/rotation";
+import { errorsOf, terraform, type Diagnostic } from "./terraform-cli";
+import type { Json, TfJson } from "./terraform-json";
+
+const META = new Set(["depends_on", "lifecycle", "provider", "count", "for_each", "connection", "provisioner"]);
+export const PLAN_TIMESTAMP = "var.plan_timestamp";
+
+/** How one provider type behaves, as far as Terraform's evaluation of our configuration can tell. */
+interface StandIn {
+  /** Every argument forces replacement (the state keeps what was created; `input` changes are ignored). */
+  readonly replacedOnAnyChange?: boolean;
+  /** Arguments that force replacement of an otherwise updatable resource. @default none */
+  readonly forceNew?: readonly string[];
+  /** Extra values fixed when the instance is created (`input`), as template strings of the original stack. */
+  created?(body: Json): Record<string, string>;
+  /** Computed attributes as HCL expressions; `self` is the stand-in's address. */
+  computed?(self: string, body: Json, refs: ReferencedKeys): Record<string, string>;
+  /** Replaced at refresh (a `time_rotating` past its rotation time): an HCL condition over the configuration. */
+  expired?(body: Json): string;
+}
+
+/** Keys of maps read from a data source (`data.kubernetes_secret_v1.x.data["k"]`), by address. */
+type ReferencedKeys = ReadonlyMap<string, ReadonlySet<string>>;
+
+const hcl = (value: unknown) => JSON.stringify(value);
+/** The plan time as a value known only after apply, as the provider's apply-time clock (Terraform has no "unknown" literal). */
+const APPLY_TIME = "${plantimestamp()}${substr(uuid(), 0, 0)}";
+/** Seconds since 1970 of an RFC 3339 UTC timestamp expression. */
+const unixOf = (ts: string) =>
+  `(${epochDayExpression(ts)}) * 86400 + tonumber(formatdate("h", ${ts})) * 3600 + tonumber(formatdate("m", ${ts})) * 60 + tonumber(formatdate("s", ${ts}))`;
+/** `bytes` pseudo-random bytes of an instance, base64 (an ASCII string of that many hex digits, encoded). */
+const base64Bytes = (self: string, salt: string, bytes: number) =>
+  `base64encode(substr(join("", [for i in range(${Math.ceil(bytes / 64)}) : sha256("\${${self}.id}-${salt}-\${i}")]), 0, ${bytes}))`;
+const pem = (label: string, b64: string) => `"-----BEGIN ${label}-----\\n\${join("\\n", regexall(".{1,64}", ${b64}))}\\n-----END ${label}-----\\n"`;
+/** DER sizes of real keys: SubjectPublicKeyInfo and the private key encoding the tls provider writes. */
+const KEY_BYTES: Record<string, { readonly publicDer: number; readonly privateDer: number; readonly privateLabel: string }> = {
+  ED25519: { publicDer: 44, privateDer: 48, privateLabel: "PRIVATE KEY" },
+  "RSA-2048": { publicDer: 294, privateDer: 1192, privateLabel: "RSA PRIVATE KEY" },
+  "RSA-3072": { publicDer: 422, privateDer: 1766, privateLabel: "RSA PRIVATE KEY" },
+  "RSA-4096": { publicDer: 550, privateDer: 2348, privateLabel: "RSA PRIVATE KEY" },
+};
+/** A small number derived from a name: stand-in addresses and ids that stay the same across applies. */
+const hashByte = (name: string) => createHash("sha256").update(name).digest()[0];
+
+const STAND_INS: Record<string, StandIn> = {
+  random_password: {
+    replacedOnAnyChange: true,
+    computed: (self, body) => ({
+      result: `sensitive(substr(join("", [sha256(${self}.id), sha256("\${${self}.id}-2")]), 0, ${body.length ?? 16}))`,
+      bcrypt_hash: `sensitive(format("$2a$10$%s", replace(substr(join("", [base64sha256(${self}.id), base64sha256("\${${self}.id}-2")]), 0, 53), "/[+=]/", ".")))`,
+    }),
+  },
+  time_static: {
+    replacedOnAnyChange: true,
+    created: (body) => ({ created: body.rfc3339 ?? APPLY_TIME }),
+    computed: (self) => ({ rfc3339: `${self}.input.created`, unix: unixOf(`${self}.input.created`) }),
+  },
+  time_rotating: {
+    replacedOnAnyChange: true,
+    created: (body) => {
+      if (body.rfc3339 === undefined) throw new Error("offline apply: the time_rotating stand-in needs a configured rfc3339");
+      return { created: body.rfc3339 };
+    },
+    computed: (self, body) => ({ rfc3339: `${self}.input.created`, unix: unixOf(`${self}.input.created`), rotation_rfc3339: rotationOf(`${self}.input.created`, body) }),
+    // Read removes it from state once the plan time reaches rotation_rfc3339; the next apply creates it anew.
+    expired: (body) => `\${timecmp(plantimestamp(), ${rotationOf(unwrap(body.rfc3339), body)}) >= 0}`,
+  },
+  tls_private_key: {
+    replacedOnAnyChange: true,
+    computed: (self, body) => {
+      const size = KEY_BYTES[body.algorithm === "RSA" ? `RSA-${body.rsa_bits ?? 2048}` : body.algorithm];
+      if (!size) throw new Error(`offline apply: no stand-in for tls_private_key ${JSON.stringify(body.algorithm)}`);
+      return {
+        public_key_pem: pem("PUBLIC KEY", base64Bytes(self, "public", size.publicDer)),
+        private_key_pem: `sensitive(${pem(size.privateLabel, base64Bytes(self, "private", size.privateDer))})`,
+      };
+    },
+  },
+  kubernetes_service_v1: { forceNew: ["metadata"], computed: (_self, body) => ({ status: loadBalancerStatus(body) }) },
+  data__hcloud_load_balancer: {
+    computed: (_self, body) => {
+      const n = hashByte(String(body.name ?? body.id));
+      return { id: hcl(1000 + n), ipv4: hcl(`203.0.113.${n}`), ipv6: hcl(`2001:db8::${n.toString(16)}`) };
+    },
+  },
+  data__kubernetes_secret_v1: {
+    computed: (self, _body, refs) => ({ data: `sensitive(${hcl(Object.fromEntries([...(refs.get(self) ?? [])].map((k) => [k, `stand-in-${k}`])))})` }),
+  },
+  dns_a_record_set: { forceNew: ["zone", "name"] },
+  dns_aaaa_record_set: { forceNew: ["zone", "name"] },
+  dns_txt_record_set: { forceNew: ["zone", "name"] },
+  dns_mx_record_set: { forceNew: ["zone", "name"] },
+  dns_cname_record: { forceNew: ["zone", "name"] },
+  vault_kv_secret_v2: { forceNew: ["mount", "name"] },
+};
+
+/** The expression inside a `${…}`-only template string. */
+const unwrap = (template: string) => {
+  const m = /^\$\{(.*)\}$/s.exec(template);
+  return m ? `(${m[1]})` : hcl(template);
+};
+
+function rotationOf(base: string, body: Json): string {
+  const hours = (body.rotation_days ?? 0) * 24 + (body.rotation_hours ?? 0) + (body.rotation_minutes ?? 0) / 60;
+  if (body.rotation_months !== undefined || body.rotation_years !== undefined || hours === 0) throw new Error("offline apply: time_rotating stand-in takes rotation_days/hours/minutes");
+  return `timeadd(${base}, "${hours}h")`;
+}
+
+/**
+ * What hcloud-cloud-controller-manager writes to a LoadBalancer Service's status: the public IPv4, the IPv6 unless
+ * `ipv6-disabled`, and the private-network address unless `disable-private-ingress` (networking is on in the kit).
+ */
+function loadBalancerStatus(body: Json): string {
+  const spec = [body.spec].flat()[0] ?? {};
+  if (spec.type !== "LoadBalancer") return hcl([{ load_balancer: [{ ingress: [] }] }]);
+  const annotations = [body.metadata].flat()[0]?.annotations ?? {};
+  const n = hashByte(JSON.stringify([body.metadata].flat()[0]?.name));
+  const ingress = [{ ip: `203.0.113.${n}`, hostname: "" }];
+  if (annotations["load-balancer.hetzner.cloud/ipv6-disabled"] !== "true") ingress.push({ ip: `2001:db8::${n.toString(16)}`, hostname: "" });
+  if (annotations["load-balancer.hetzner.cloud/disable-private-ingress"] !== "true") ingress.push({ ip: `10.0.0.${n}`, hostname: "" });
+  return hcl([{ load_balancer: [{ ingress }] }]);
+}
+
+/** `type.name` (or `data.type.name`) → the stand-in's resource name. */
+const standInName = (address: string) => address.replace(/\./g, "__");
+
+interface Entry {
+  readonly address: string;
+  readonly type: string;
+  readonly kind: "resource" | "data";
+  readonly body: Json;
+  readonly self: string;
+}
+
+function entriesOf(stack: TfJson): Entry[] {
+  const out: Entry[] = [];
+  for (const kind of ["resource", "data"] as const) {
+    for (const [type, byName] of Object.entries((stack[kind] ?? {}) as Record<string, Record<string, Json>>)) {
+      for (const [name, body] of Object.entries(byName)) {
+        const address = kind === "data" ? `data.${type}.${name}` : `${type}.${name}`;
+        out.push({ address, type: kind === "data" ? `data__${type}` : type, kind, body, self: `terraform_data.${standInName(address)}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Rewrites every reference in every string of `value` to the stand-ins. */
+function rewriter(entries: readonly Entry[]) {
+  const byAddress = new Map(entries.map((e) => [e.address, e]));
+  const refs = new Map<string, Set<string>>();
+  const pattern = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\.([a-z_][a-z0-9_]*))?(\[0\])?(\["([^"\\]+)"\])?/g;
+  const computedCache = new Map<string, Record<string, string>>();
+  const computedOf = (e: Entry) => {
+    if (!computedCache.has(e.address)) computedCache.set(e.address, { id: `${e.self}.id`, ...(STAND_INS[e.type]?.computed?.(e.self, e.body, refs) ?? {}) });
+    return computedCache.get(e.address)!;
+  };
+
+  const rewriteExpression = (text: string): string =>
+    text.replace(pattern, (match, address: string, attr: string | undefined, index: string | undefined, keyIndex: string | undefined) => {
+      const e = byAddress.get(address);
+      if (!e) return match;
+      const rest = (index ?? "") + (keyIndex ?? "");
+      if (attr === undefined) return e.self + rest;
+      const computed = computedOf(e)[attr];
+      if (computed !== undefined) return `(${computed})${rest}`;
+      if (!(attr in e.body)) throw new Error(`offline apply: ${address}.${attr} is neither configured nor a known computed attribute`);
+      // A nested block written as one JSON object is still a list to Terraform (`metadata[0].name`).
+      const configured = e.body[attr];
+      const asList = index !== undefined && configured !== null && typeof configured === "object" && !Array.isArray(configured);
+      return `${asList ? `[${e.self}.input.${attr}]` : `${e.self}.input.${attr}`}${rest}`;
+    });
+
+  /** Only the expression parts of a template string: `${…}` not preceded by `$`. */
+  const rewriteString = (s: string): string => {
+    let out = "";
+    let i = 0;
+    while (i < s.length) {
+      const start = s.indexOf("${", i);
+      if (start < 0) break;
+      if (start > 0 && s[start - 1] === "$") {
+        out += s.slice(i, start + 2);
+        i = start + 2;
+        continue;
+      }
+      const end = closingBrace(s, start + 2);
+      out += s.slice(i, start + 2) + rewriteExpression(s.slice(start + 2, end).replace(/\bplantimestamp\(\)/g, PLAN_TIMESTAMP));
+      i = end;
+    }
+    return out + s.slice(i);
+  };
+
+  const rewrite = (value: Json): Json => {
+    if (typeof value === "string") return rewriteString(value);
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
+    return value;
+  };
+
+  // Data sources' map keys read anywhere: collect them before computing stand-ins.
+  const collectKeys = (value: Json) => {
+    if (typeof value === "string") {
+      for (const m of value.matchAll(pattern)) if (m[5] !== undefined && byAddress.has(m[1])) refs.set(byAddress.get(m[1])!.self, new Set([...(refs.get(byAddress.get(m[1])!.self) ?? []), m[5]]));
+    } else if (value && typeof value === "object") Object.values(value).forEach(collectKeys);
+  };
+  const bareAddress = (a: string) => {
+    const e = byAddress.get(a);
+    if (!e) throw new Error(`offline apply: ${a} is not an address of this stack (Terraform expects a bare resource address here)`);
+    return e.self;
+  };
+  return { rewrite, collectKeys, bareAddress };
+}
+
+/** The index just past the `}` closing a template interpolation that starts at `from` (strings and braces nest). */
+function closingBrace(s: string, from: number): number {
+  let depth = 1;
+  let quoted = false;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+      else if (c === "$" && s[i + 1] === "{") {
+        const end = closingBrace(s, i + 2);
+        i = end - 1;
+      }
+      continue;
+    }
+    if (c === '"') quoted = true;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return i + 1;
+  }
+  throw new Error(`offline apply: unterminated interpolation in ${JSON.stringify(s.slice(from - 2, from + 60))}`);
+}
+
+/** The stack as a configuration real Terraform applies with no provider. */
+export function offlineConfiguration(stack: TfJson): TfJson {
+  const entries = entriesOf(stack);
+  const { rewrite, collectKeys, bareAddress } = rewriter(entries);
+  collectKeys(stack);
+  const standIns: Record<string, Json> = {};
+  const writeOnly: Record<string, Json> = {};
+  for (const e of entries) {
+    const model = STAND_INS[e.type] ?? {};
+    const config = Object.fromEntries(Object.entries(e.body).filter(([k]) => !META.has(k) && !k.endsWith("_wo")));
+    // Write-only arguments are evaluated (an error in them fails the plan) but never stored, like the provider's.
+    for (const [k, v] of Object.entries(e.body)) if (k.endsWith("_wo")) writeOnly[`${standInName(e.address)}__${k}`] = rewrite(v);
+    const input = rewrite({ ...config, ...model.created?.(e.body) });
+    const replaceOn = model.replacedOnAnyChange ? rewrite(config) : model.forceNew ? rewrite(Object.fromEntries(model.forceNew.map((k) => [k, config[k] ?? null]))) : undefined;
+    const expired = model.expired ? rewrite(model.expired(e.body)) : undefined;
+    const lifecycle: Json = {};
+    const triggered = e.body.lifecycle?.replace_triggered_by;
+    if (triggered) lifecycle.replace_triggered_by = triggered.map(bareAddress);
+    if (model.replacedOnAnyChange) lifecycle.ignore_changes = ["input"];
+    standIns[standInName(e.address)] = {
+      input,
+      ...(replaceOn !== undefined || expired !== undefined ? { triggers_replace: { config: replaceOn ?? null, expired: expired ?? false } } : {}),
+      ...(e.body.depends_on ? { depends_on: e.body.depends_on.map(bareAddress) } : {}),
+      ...(Object.keys(lifecycle).length > 0 ? { lifecycle } : {}),
+    };
+  }
+  const { backend: _backend, required_providers: _providers, ...terraformBlock } = stack.terraform ?? {};
+  return {
+    terraform: terraformBlock,
+    variable: { plan_timestamp: { type: "string", description: "Stands for plantimestamp()" } },
+    ...(stack.locals || Object.keys(writeOnly).length > 0 ? { locals: { ...rewrite(stack.locals ?? {}), ...writeOnly } } : {}),
+    resource: { terraform_data: standIns },
+    ...(stack.output ? { output: rewrite(stack.output) } : {}),
+  };
+}
+
+export interface StandInState {
+  /** The original address (`random_password.x`, `data.hcloud_load_balancer.y`). */
+  readonly address: string;
+  /** The configuration as the provider would have received it, and the values fixed at creation. */
+  readonly input: Json;
+  readonly id: string;
+}
+
+/** A directory holding one offline stack: apply, re-plan and read back its state with real Terraform. */
+export class OfflineStack {
+  constructor(readonly dir: string) {}
+
+  static create(dir: string, stack: TfJson): OfflineStack {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(offlineConfiguration(stack), null, 2));
+    const init = terraform(dir, ["init", "-input=false", "-no-color", "-json"]);
+    if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${describe(errorsOf(init))}${init.stderr}`);
+    return new OfflineStack(dir);
+  }
+
+  /** `terraform apply` as of `now` (RFC 3339); throws with every diagnostic when it fails. */
+  apply(now: string, extra: readonly string[] = []): void {
+    const run = terraform(this.dir, ["apply", "-auto-approve", "-input=false", "-no-color", "-json", `-var=plan_timestamp=${now}`, ...extra]);
+    if (run.status !== 0) throw new Error(`terraform apply at ${now} failed in ${this.dir}:\n${describe(errorsOf(run))}${run.stderr}`);
+  }
+
+  /** The addresses (original names) a plan as of `now` would change, with the action. */
+  plannedChanges(now: string): { address: string; actions: string[] }[] {
+    const run = terraform(this.dir, ["plan", "-input=false", "-no-color", "-json", `-var=plan_timestamp=${now}`]);
+    if (run.status !== 0) throw new Error(`terraform plan at ${now} failed in ${this.dir}:\n${describe(errorsOf(run))}${run.stderr}`);
+    return run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.type === "planned_change")
+      .map((m) => ({ address: originalAddress(m.change.resource.resource_name), actions: [m.change.action] }));
+  }
+
+  /** Every stand-in in state, by original address. */
+  state(): Map<string, StandInState> {
+    const run = terraform(this.dir, ["show", "-json", "-no-color"]);
+    if (run.status !== 0) throw new Error(`terraform show failed in ${this.dir}: ${run.stderr}`);
+    const resources: Json[] = JSON.parse(run.stdout).values?.root_module?.resources ?? [];
+    return new Map(resources.map((r) => [originalAddress(r.name), { address: originalAddress(r.name), input: r.values.input, id: r.values.id }]));
+  }
+
+  /** Values of the stack's outputs. */
+  outputs(): Record<string, Json> {
+    const run = terraform(this.dir, ["output", "-json", "-no-color"]);
+    return Object.fromEntries(Object.entries(JSON.parse(run.stdout) as Record<string, Json>).map(([k, v]) => [k, v.value]));
+  }
+}
+
+const originalAddress = (standIn: string) => standIn.replace(/__/g, ".");
+const describe = (errors: readonly Diagnostic[]) => errors.map((d) => `  ${d.summary}${d.where ? ` (${d.where})` : ""}: ${d.detail}\n`).join("");
