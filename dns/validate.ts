@@ -63,6 +63,11 @@ export function recordProblems(domain: string, records: readonly DnsRecord[]): s
       if (r.type === "TXT" && !TOKEN.test(v) && splitTxt(v).some((s) => Buffer.byteLength(s) > MAX_TXT_STRING)) {
         problems.push(`${at(r)}: a TXT string exceeds ${MAX_TXT_STRING} octets`);
       }
+      // hashicorp/dns v3.4.3 (internal/provider/resource_dns_txt_record_set.go) sends a value inside "…" unescaped
+      // and reads it back in presentation form (`\"`, `\DDD`): such characters never converge.
+      if (r.type === "TXT" && /[^\x20-\x7e]|["\\]/.test(v.replace(new RegExp(TOKEN.source, "g"), ""))) {
+        problems.push(`${at(r)}: TXT text may hold printable ASCII only, without '"' or '\\' (the dns provider would never converge)`);
+      }
     }
     if (r.purpose.startsWith("dkim")) {
       const selector = r.name.slice(0, r.name.indexOf("._domainkey."));

@@ -10,7 +10,7 @@ import { PASSWORD_PROPERTY, RotatingPassword } from "../constructs/credentials/r
 import { CredentialRotation } from "../constructs/credentials/rotation";
 import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
 import { MailDns } from "../constructs/dns/mail-dns";
-import { LoadBalancerPtr, loadBalancerAnnotations } from "../constructs/hcloud/load-balancer-ptr";
+import { LoadBalancerPtr, loadBalancerAnnotations, PRIVATE_INGRESS_OFF, servesIpv6 } from "../constructs/hcloud/load-balancer-ptr";
 import type { Labels } from "../constructs/kubernetes/labels";
 import { namespaceOf } from "../constructs/kubernetes/namespace-of";
 import { ref, setOf } from "../constructs/stalwart/config/encoding";
@@ -101,6 +101,8 @@ export interface MailServer {
  */
 export abstract class MailStack extends SovereignStack {
   private readonly required = new Set<string>();
+  /** The mail load balancers are Hetzner's (a PTR setting or Hetzner annotations). */
+  private readonly onHetzner: boolean;
 
   protected constructor(
     scope: Construct,
@@ -123,8 +125,8 @@ export abstract class MailStack extends SovereignStack {
     // NetworkPolicies are only as good as the CNI that enforces them.
     this.requireSlots(CNI_SLOT);
     // Hetzner load balancer annotations (our PTR ones included) only work with the Hetzner cloud controller.
-    const hetzner = platform.ptr !== undefined || Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX));
-    if (hetzner) this.requireSlots(HETZNER_CCM_SLOT);
+    this.onHetzner = platform.ptr !== undefined || Object.keys(platform.loadBalancer.annotations).some((k) => k.startsWith(HETZNER_LB_ANNOTATION_PREFIX));
+    if (this.onHetzner) this.requireSlots(HETZNER_CCM_SLOT);
   }
 
   /** Bootstrap-kit slots (by name) that must be installed before this stack is applied. */
@@ -243,7 +245,7 @@ export abstract class MailStack extends SovereignStack {
       labels: credentialLabels,
     });
     const ptr = this.platform.ptr;
-    const ptrSpec = ptr && { mode: ptr.mode, name: this.stackName, location: ptr.location, ptr: spec.mailHost, ipv6: this.platform.loadBalancer.ipFamilyPolicy !== "SingleStack" };
+    const ptrSpec = ptr && { mode: ptr.mode, name: this.stackName, location: ptr.location, ptr: spec.mailHost, ipv6: servesIpv6(this.platform.loadBalancer) };
     const smartHost = this.platform.smartHost;
     const smartHostPassword = this.smartHostPassword(spec.namespace, credentialLabels);
     const server = new StalwartServer(this, "stalwart", {
@@ -263,7 +265,11 @@ export abstract class MailStack extends SovereignStack {
       ],
       loadBalancer: {
         ...this.platform.loadBalancer,
-        annotations: { ...this.platform.loadBalancer.annotations, ...(ptrSpec ? loadBalancerAnnotations(ptrSpec) : {}) },
+        annotations: {
+          ...this.platform.loadBalancer.annotations,
+          ...(this.onHetzner ? PRIVATE_INGRESS_OFF : {}),
+          ...(ptrSpec ? loadBalancerAnnotations(ptrSpec) : {}),
+        },
       },
       managementClients: managementClientPeers(this.platform.managementClients),
       clusterDns,
@@ -322,6 +328,7 @@ export abstract class MailStack extends SovereignStack {
       },
       dkim: dkim.keys,
       mtaStsPolicy,
+      ipv6: servesIpv6(this.platform.loadBalancer),
       ttl: platformDns.ttl,
       publish: spec.dns.publish ? platformDns.rfc2136 : undefined,
       labels: credentialLabels,

@@ -23,8 +23,10 @@ import { epochDayExpression } from "../../constructs/credentials/rotation";
 import { errorsOf, terraform, type Diagnostic } from "./terraform-cli";
 import type { Json, TfJson } from "./terraform-json";
 
-const META = new Set(["depends_on", "lifecycle", "provider", "count", "for_each", "connection", "provisioner"]);
+const META = new Set(["//", "depends_on", "lifecycle", "provider", "count", "for_each", "connection", "provisioner"]);
 export const PLAN_TIMESTAMP = "var.plan_timestamp";
+/** Prefix of the outputs that expose a stand-in's computed values. */
+const COMPUTED_OUTPUT = "computed__";
 
 /** How one provider type behaves, as far as Terraform's evaluation of our configuration can tell. */
 interface StandIn {
@@ -82,7 +84,8 @@ const STAND_INS: Record<string, StandIn> = {
       if (body.rfc3339 === undefined) throw new Error("offline apply: the time_rotating stand-in needs a configured rfc3339");
       return { created: body.rfc3339 };
     },
-    computed: (self, body) => ({ rfc3339: `${self}.input.created`, unix: unixOf(`${self}.input.created`), rotation_rfc3339: rotationOf(`${self}.input.created`, body) }),
+    // `unix` and the calendar fields are the rotation time, not the base (time v0.13.1 setRotationValues).
+    computed: (self, body) => ({ rfc3339: `${self}.input.created`, unix: unixOf(rotationOf(`${self}.input.created`, body)), rotation_rfc3339: rotationOf(`${self}.input.created`, body) }),
     // Read removes it from state once the plan time reaches rotation_rfc3339; the next apply creates it anew.
     expired: (body) => `\${timecmp(plantimestamp(), ${rotationOf(unwrap(body.rfc3339), body)}) >= 0}`,
   },
@@ -135,7 +138,8 @@ function loadBalancerStatus(body: Json): string {
   const spec = [body.spec].flat()[0] ?? {};
   if (spec.type !== "LoadBalancer") return hcl([{ load_balancer: [{ ingress: [] }] }]);
   const annotations = [body.metadata].flat()[0]?.annotations ?? {};
-  const n = hashByte(JSON.stringify([body.metadata].flat()[0]?.name));
+  // The load balancer's own name, as the data source looks it up: both stand-ins give it the same addresses.
+  const n = hashByte(String(annotations["load-balancer.hetzner.cloud/name"] ?? [body.metadata].flat()[0]?.name));
   const ingress = [{ ip: `203.0.113.${n}`, hostname: "" }];
   if (annotations["load-balancer.hetzner.cloud/ipv6-disabled"] !== "true") ingress.push({ ip: `2001:db8::${n.toString(16)}`, hostname: "" });
   if (annotations["load-balancer.hetzner.cloud/disable-private-ingress"] !== "true") ingress.push({ ip: `10.0.0.${n}`, hostname: "" });
@@ -229,7 +233,7 @@ function rewriter(entries: readonly Entry[]) {
     if (!e) throw new Error(`offline apply: ${a} is not an address of this stack (Terraform expects a bare resource address here)`);
     return e.self;
   };
-  return { rewrite, collectKeys, bareAddress };
+  return { rewrite, collectKeys, bareAddress, refs: refs as ReferencedKeys };
 }
 
 /** The index just past the `}` closing a template interpolation that starts at `from` (strings and braces nest). */
@@ -257,15 +261,16 @@ function closingBrace(s: string, from: number): number {
 /** The stack as a configuration real Terraform applies with no provider. */
 export function offlineConfiguration(stack: TfJson): TfJson {
   const entries = entriesOf(stack);
-  const { rewrite, collectKeys, bareAddress } = rewriter(entries);
+  const { rewrite, collectKeys, bareAddress, refs } = rewriter(entries);
   collectKeys(stack);
   const standIns: Record<string, Json> = {};
   const writeOnly: Record<string, Json> = {};
   for (const e of entries) {
     const model = STAND_INS[e.type] ?? {};
     const config = Object.fromEntries(Object.entries(e.body).filter(([k]) => !META.has(k) && !k.endsWith("_wo")));
-    // Write-only arguments are evaluated (an error in them fails the plan) but never stored, like the provider's.
-    for (const [k, v] of Object.entries(e.body)) if (k.endsWith("_wo")) writeOnly[`${standInName(e.address)}__${k}`] = rewrite(v);
+    // Write-only arguments are evaluated (an error in them fails the plan) and kept out of the stand-in's input;
+    // sensitive outputs let the tests read what the provider would have sent.
+    for (const [k, v] of Object.entries(e.body)) if (k.endsWith("_wo")) writeOnly[`${COMPUTED_OUTPUT}${standInName(e.address)}`] = { value: { [k]: rewrite(v) }, sensitive: true };
     const input = rewrite({ ...config, ...model.created?.(e.body) });
     const replaceOn = model.replacedOnAnyChange ? rewrite(config) : model.forceNew ? rewrite(Object.fromEntries(model.forceNew.map((k) => [k, config[k] ?? null]))) : undefined;
     const expired = model.expired ? rewrite(model.expired(e.body)) : undefined;
@@ -280,13 +285,19 @@ export function offlineConfiguration(stack: TfJson): TfJson {
       ...(Object.keys(lifecycle).length > 0 ? { lifecycle } : {}),
     };
   }
+  // What the providers computed, readable after apply (`terraform output`): the tests look for leaked secrets.
+  const computed: Record<string, Json> = {};
+  for (const e of entries) {
+    const values = STAND_INS[e.type]?.computed?.(e.self, e.body, refs);
+    if (values && Object.keys(values).length > 0) computed[`${COMPUTED_OUTPUT}${standInName(e.address)}`] = { value: `\${{${Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(", ")}}}`, sensitive: true };
+  }
   const { backend: _backend, required_providers: _providers, ...terraformBlock } = stack.terraform ?? {};
   return {
     terraform: terraformBlock,
     variable: { plan_timestamp: { type: "string", description: "Stands for plantimestamp()" } },
-    ...(stack.locals || Object.keys(writeOnly).length > 0 ? { locals: { ...rewrite(stack.locals ?? {}), ...writeOnly } } : {}),
+    ...(stack.locals ? { locals: rewrite(stack.locals) } : {}),
     resource: { terraform_data: standIns },
-    ...(stack.output ? { output: rewrite(stack.output) } : {}),
+    output: { ...rewrite(stack.output ?? {}), ...computed, ...writeOnly },
   };
 }
 
@@ -336,10 +347,21 @@ export class OfflineStack {
     return new Map(resources.map((r) => [originalAddress(r.name), { address: originalAddress(r.name), input: r.values.input, id: r.values.id }]));
   }
 
-  /** Values of the stack's outputs. */
-  outputs(): Record<string, Json> {
+  /** The stack's own outputs (value and whether Terraform holds it sensitive). */
+  outputs(): Record<string, { value: Json; sensitive: boolean }> {
+    return Object.fromEntries(Object.entries(this.allOutputs()).filter(([k]) => !k.startsWith(COMPUTED_OUTPUT)));
+  }
+
+  /** What the providers computed, by original address (`random_password.x` → `{ result, bcrypt_hash, id }`). */
+  computed(): Map<string, Record<string, Json>> {
+    const outputs = Object.entries(this.allOutputs()).filter(([k]) => k.startsWith(COMPUTED_OUTPUT));
+    return new Map(outputs.map(([k, v]) => [originalAddress(k.slice(COMPUTED_OUTPUT.length)), v.value]));
+  }
+
+  private allOutputs(): Record<string, { value: Json; sensitive: boolean }> {
     const run = terraform(this.dir, ["output", "-json", "-no-color"]);
-    return Object.fromEntries(Object.entries(JSON.parse(run.stdout) as Record<string, Json>).map(([k, v]) => [k, v.value]));
+    if (run.status !== 0) throw new Error(`terraform output failed in ${this.dir}: ${run.stderr}`);
+    return JSON.parse(run.stdout);
   }
 }
 

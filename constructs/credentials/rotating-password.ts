@@ -1,6 +1,6 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
-import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
+import type { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { conditional, Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CredentialClass } from "../../fleet/model";
@@ -11,7 +11,8 @@ import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import { orderedList, type OrderedList } from "../stalwart/config/encoding";
 import type { PasswordCredential } from "../stalwart/config/objects";
 import type { ConfigPlan } from "../stalwart/config/plan";
-import { auditMetadata, VERSION_KEY, type AuditRecord } from "./audit";
+import { VERSION_KEY, type AuditRecord } from "./audit";
+import { openBaoSeed } from "./openbao-seed";
 import type { CredentialRotation } from "./rotation";
 import type { ServerCredential } from "./server-credential";
 import { versionedProjection } from "./versioned-projection";
@@ -110,13 +111,7 @@ export class RotatingPassword extends Construct implements ServerCredential {
     this.version = Token.asNumber(this.inSlot((i) => this.generated[i].unix));
 
     this.audit = { generatedAt: this.generatedAt, stackName: props.stackName, credential: props.credential, nextRotation: props.rotation.nextRotation };
-    this.seed = new KvSecretV2(this, "seed", {
-      mount: props.openbao.mount,
-      name: props.openbao.path,
-      dataJsonWo: Fn.jsonencode({ [this.property]: this.current, [VERSION_KEY]: Fn.tostring(this.version) }),
-      dataJsonWoVersion: this.version,
-      customMetadata: { data: auditMetadata(this.audit) },
-    });
+    this.seed = openBaoSeed(this, "seed", { openbao: props.openbao, data: { [this.property]: this.current }, version: this.version, audit: this.audit });
     this.externalSecret = this.project("external-secret", { name: props.secretName, namespace: props.namespace, template: props.template, labels: props.labels });
   }
 

@@ -1,10 +1,11 @@
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
-import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
+import type { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { Fn, Op, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { DkimKey } from "../../dns/mail-records";
-import { auditMetadata, VERSION_KEY, type AuditRecord } from "../credentials/audit";
+import { VERSION_KEY, type AuditRecord } from "../credentials/audit";
+import { openBaoSeed } from "../credentials/openbao-seed";
 import type { CredentialRotation } from "../credentials/rotation";
 import { versionedProjection } from "../credentials/versioned-projection";
 import type { ExternalSecret } from "../external-secrets/external-secret";
@@ -123,13 +124,7 @@ export class DkimKeys extends Construct {
     const generatedAt = this.slots.length === 1 ? this.slots[0].generated.rfc3339 : Fn.timeadd(EPOCH, Fn.format("%ds", [this.version]));
     const audit: AuditRecord = { generatedAt, stackName: props.stackName, credential: "dkim", nextRotation: this.rotation?.nextRotation };
     const pems = Object.fromEntries(this.slots.flatMap((slot) => [[property("ed25519", slot), slot.ed25519.privateKeyPem], [property("rsa", slot), slot.rsa.privateKeyPem]]));
-    this.seed = new KvSecretV2(this, "openbao", {
-      mount: props.openbao.mount,
-      name: props.openbao.path,
-      dataJsonWo: Fn.jsonencode({ ...pems, [VERSION_KEY]: Fn.tostring(this.version) }),
-      dataJsonWoVersion: this.version,
-      customMetadata: { data: auditMetadata(audit) },
-    });
+    this.seed = openBaoSeed(this, "openbao", { openbao: props.openbao, data: pems, version: this.version, audit });
     this.externalSecret = versionedProjection(this, "external-secret", {
       name: DKIM_SECRET,
       namespace: props.namespace,

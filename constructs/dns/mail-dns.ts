@@ -10,6 +10,7 @@ import type { Labels } from "../kubernetes/labels";
 import type { StalwartServer } from "../stalwart/stalwart-server";
 import { Rfc2136Records } from "./rfc2136-records";
 import { txtStrings } from "./txt-strings";
+import { tsigSecret } from "./tsig-secret";
 
 export const DNS_RECORDS_CONFIGMAP = "stalwart-dns-records";
 
@@ -30,12 +31,21 @@ export interface MailDnsProps {
   readonly dkim: readonly DkimKey[];
   /** The MTA-STS policy text, when the server serves one; its hash is the record's `id`. @default none */
   readonly mtaStsPolicy?: string;
+  /** Whether the load balancer has an IPv6 address (an AAAA record). @default true */
+  readonly ipv6?: boolean;
   readonly ttl: number;
   /** Publish by RFC 2136 to this zone; otherwise the records are only reported. @default reported only */
   readonly publish?: Rfc2136Target;
   /** @default {} */
   readonly labels?: Labels;
 }
+
+/**
+ * Addresses that must never be a mail host's A/AAAA (a Terraform regex over ",a,,b,"): RFC 1918,
+ * shared (RFC 6598), loopback and link-local IPv4; unique-local and link-local IPv6.
+ */
+export const NON_PUBLIC =
+  "/,((10|127)[.]|172[.](1[6-9]|2[0-9]|3[01])[.]|192[.]168[.]|169[.]254[.]|100[.](6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])[.]|[fF][cCdD][0-9a-fA-F]*:|[fF][eE]80:)[^,]*,/";
 
 /** RFC 8461 `id`: 1–32 alphanumerics that change whenever the policy does. */
 export const mtaStsId = (policy: string) => createHash("sha256").update(policy).digest("hex").slice(0, 20);
@@ -55,12 +65,15 @@ export class MailDns extends Construct {
   constructor(scope: Construct, id: string, props: MailDnsProps) {
     super(scope, id);
     // The LoadBalancer's addresses, split by family (RE2 without backslashes: cdktf passes the pattern through).
-    const addresses = Fn.join(",", Token.asList(props.server.mailService.interpolationForAttribute("status[0].load_balancer[0].ingress[*].ip")));
+    // Private and link-local addresses never reach the records, whatever a cloud controller lists in the status.
+    // Each address between its own commas (",a,,b,"), so the pattern can drop any of them whole.
+    const ingress = Token.asList(props.server.mailService.interpolationForAttribute("status[0].load_balancer[0].ingress[*].ip"));
+    const addresses = Fn.replace(Fn.format(",%s,", [Fn.join(",,", ingress)]), NON_PUBLIC, "");
     this.records = mailDomainRecords({
       domain: props.domain,
       mailHost: props.mailHost,
       ipv4: Token.asList(Fn.regexall("[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+", addresses)),
-      ipv6: Token.asList(Fn.regexall("[0-9a-fA-F]*:[0-9a-fA-F:]+", addresses)),
+      ipv6: props.ipv6 === false ? [] : Token.asList(Fn.regexall("[0-9a-fA-F]*:[0-9a-fA-F:]+", addresses)),
       spfAll: props.spfAll,
       dkim: props.dkim,
       dmarc: props.dmarc,
@@ -90,8 +103,13 @@ export class MailDns extends Construct {
 
     if (props.publish) {
       const target = props.publish;
-      // The TSIG secret comes from DNS_UPDATE_KEYSECRET on the machine that runs terraform, never from the output.
-      new DnsProvider(this, "dns", { update: [{ server: target.server, port: target.port, keyName: target.keyName, keyAlgorithm: target.keyAlgorithm }] });
+      // All three TSIG settings in configuration: hashicorp/dns v3.4.3 (internal/provider/provider_framework.go)
+      // validates key_name/key_algorithm/key_secret with AlsoRequires against the configuration only, so a secret
+      // from DNS_UPDATE_KEYSECRET beside a configured key name is rejected. The secret is an ephemeral variable
+      // (TF_VAR_dns_update_key_secret): never in the JSON, the plan file or the state.
+      new DnsProvider(this, "dns", {
+        update: [{ server: target.server, port: target.port, keyName: target.keyName, keyAlgorithm: target.keyAlgorithm, keySecret: tsigSecret(this) }],
+      });
       new Rfc2136Records(this, "published", { zone: target.zone, records: this.records, ttl: props.ttl });
     }
   }

@@ -1,10 +1,26 @@
-import { Construct } from "constructs";
 import type { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { DataResource } from "cdktf";
+import { Construct } from "constructs";
 import { DataHcloudLoadBalancer } from "./data-load-balancer";
 import { HcloudProvider } from "./hcloud-provider";
 import { Rdns } from "./rdns";
 
 const ANNOTATION = "load-balancer.hetzner.cloud";
+
+/**
+ * hcloud-cloud-controller-manager v1.35.0 (hcloud/load_balancers.go, buildLoadBalancerStatusIngress) lists the
+ * load balancer's private-network addresses in the Service status after the public ones unless this is set, and
+ * the kit turns networking on: without it the mail host's A record would publish a 10.x address.
+ */
+export const PRIVATE_INGRESS_OFF: Readonly<Record<string, string>> = { [`${ANNOTATION}/disable-private-ingress`]: "true" };
+
+/**
+ * Whether the mail load balancer has an IPv6 address: the cloud controller adds one unless
+ * `load-balancer.hetzner.cloud/ipv6-disabled` is "true" (v1.35.0 getIPv6Enabled); a SingleStack Service asks for none.
+ */
+export function servesIpv6(lb: { readonly annotations: Readonly<Record<string, string>>; readonly ipFamilyPolicy: string }): boolean {
+  return lb.annotations[`${ANNOTATION}/ipv6-disabled`] !== "true" && lb.ipFamilyPolicy !== "SingleStack";
+}
 
 export interface LoadBalancerPtrSpec {
   /** "ccm": the cloud controller sets the PTR from annotations; "terraform": hcloud_rdns does. */
@@ -24,6 +40,7 @@ export interface LoadBalancerPtrSpec {
  */
 export function loadBalancerAnnotations(spec: LoadBalancerPtrSpec): Record<string, string> {
   return {
+    ...PRIVATE_INGRESS_OFF,
     [`${ANNOTATION}/name`]: spec.name,
     [`${ANNOTATION}/location`]: spec.location,
     ...(spec.mode === "ccm" ? { [`${ANNOTATION}/ipv4-rdns`]: spec.ptr, ...(spec.ipv6 ? { [`${ANNOTATION}/ipv6-rdns`]: spec.ptr } : {}) } : {}),
@@ -40,8 +57,12 @@ export class LoadBalancerPtr extends Construct {
   constructor(scope: Construct, id: string, spec: LoadBalancerPtrSpec & { readonly service: ServiceV1 }) {
     super(scope, id);
     new HcloudProvider(this, "hcloud");
-    // Read after the Service (and so the load balancer) exists: depends_on defers the read to apply time.
-    const lb = new DataHcloudLoadBalancer(this, "load-balancer", { name: spec.name, dependsOn: [spec.service] });
+    // Read after the Service (and so the load balancer) exists, but not deferred by every later Service change:
+    // Terraform defers a data source whose depends_on has pending changes, and a deferred read makes `id` and the
+    // addresses unknown, which replaces every hcloud_rdns (PTR deleted and set again). This marker is created
+    // after the Service and changes only with the load balancer's name, so the read waits for apply only then.
+    const created = new DataResource(this, "load-balancer-created", { input: { name: spec.name }, dependsOn: [spec.service] });
+    const lb = new DataHcloudLoadBalancer(this, "load-balancer", { name: spec.name, dependsOn: [created] });
     this.records = [
       new Rdns(this, "ipv4", { ipAddress: lb.ipv4, dnsPtr: spec.ptr, loadBalancerId: lb.id }),
       ...(spec.ipv6 ? [new Rdns(this, "ipv6", { ipAddress: lb.ipv6, dnsPtr: spec.ptr, loadBalancerId: lb.id })] : []),
