@@ -1,4 +1,5 @@
 import type { Fleet } from "./model";
+import { readProjectChartLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
 import { MAX_REFRESH_SECONDS } from "./defaults";
@@ -14,10 +15,15 @@ export interface LocatedProblem {
 const MAX_NAME = 63;
 const MAX_FQDN = 253;
 
-/** Kit selections against the slot registry: run before resolving, which needs valid selections. */
-export function checkKits(input: FleetInput, registry: readonly KitSlot[]): LocatedProblem[] {
+/**
+ * Kit selections against the slot registry and the chart lock (the project's `kit/chart-versions.yaml` unless
+ * given): run before resolving, which needs valid selections.
+ */
+export function checkKits(input: FleetInput, registry: readonly KitSlot[], lock?: ChartLock): LocatedProblem[] {
+  if (!input.sovereigns.some((s) => s.kit)) return [];
+  const chartLock = lock ?? readProjectChartLock();
   return input.sovereigns.flatMap((s, i) =>
-    s.kit ? kitProblems(s.kit, registry).map((p) => ({ path: ["sovereigns", i, "kit", ...p.path], message: p.message })) : [],
+    s.kit ? kitProblems(s.kit, registry, chartLock).map((p) => ({ path: ["sovereigns", i, "kit", ...p.path], message: p.message })) : [],
   );
 }
 

@@ -213,7 +213,10 @@ export interface OpenBao {
 export interface KitRelease {
   /** Slot name, e.g. `bp-cert-manager` (also the chart name). */
   readonly name: string;
+  /** Exact chart version (never a range: the helm provider fails the plan when the chart's version differs). */
   readonly version: string;
+  /** Where the version comes from: the fleet's `kit.versions` pin or `kit/chart-versions.yaml`. */
+  readonly versionSource: "fleet" | "lock";
   readonly namespace: string;
   readonly values: Readonly<Record<string, unknown>>;
   /** Its DAG edges: slots of the same kit it waits for. */
@@ -223,6 +226,8 @@ export interface KitRelease {
 export interface Kit {
   /** `<sovereign>-kit` */
   readonly stackName: string;
+  /** Chart repository of every release (from `kit/chart-versions.yaml`), e.g. `oci://ghcr.io/openova-io`. */
+  readonly repository: string;
   /** Every selected slot (includes and their transitive dependencies), in install order. */
   readonly releases: readonly KitRelease[];
   readonly timeoutSeconds: number;

@@ -25,6 +25,7 @@ import {
   DEFAULT_STATE_SCHEMA_PREFIX,
 } from "./defaults";
 import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
+import { readProjectChartLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { RELAY_SLOT, selectKit } from "../kit/selection";
 import { credentialsBase, RELAY_CREDENTIALS_OWNER, freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
@@ -170,9 +171,11 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
 
 /**
  * Applies defaults and derives names. Pure: the same input always resolves to the same fleet.
- * Expects a fleet whose kit selections passed the cross-checks.
+ * Expects a fleet whose kit selections passed the cross-checks; kit versions come from `lock` (default: the
+ * project's `kit/chart-versions.yaml`) unless the fleet pins them.
  */
-export function resolveFleet(input: FleetInput, source: string, registry: readonly KitSlot[]): Fleet {
+export function resolveFleet(input: FleetInput, source: string, registry: readonly KitSlot[], lock?: ChartLock): Fleet {
+  const chartLock = input.sovereigns.some((s) => s.kit) ? (lock ?? readProjectChartLock()) : undefined;
   return {
     source,
     sovereigns: input.sovereigns.map((s, i): Sovereign => ({
@@ -180,7 +183,7 @@ export function resolveFleet(input: FleetInput, source: string, registry: readon
       fqdn: s.fqdn,
       platform: resolvePlatform(s),
       relay: resolveRelay(s, registry),
-      kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name)) : undefined,
+      kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name), chartLock!) : undefined,
       tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
       fleetPath: `sovereigns[${i}]`,
     })),

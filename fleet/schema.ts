@@ -164,10 +164,18 @@ const tenantNamespacesSchema = z.strictObject({
 const kitSchema = z.strictObject({
   /** Slots to install; their transitive dependencies are added. */
   include: z.array(z.string().min(1)).min(1, "must name at least one slot"),
-  /** Chart version (or Helm version constraint) per slot. @default defaultVersion */
+  /** Exact chart version per slot, overriding kit/chart-versions.yaml (ranges are errors). @default the lock's version */
   versions: z.record(z.string(), z.string().min(1)).optional(),
-  /** Version for every selected slot without its own entry in versions. @default none (every slot needs a version) */
-  defaultVersion: z.string().min(1).optional(),
+  /**
+   * Removed: a version range here failed every plan (the helm provider needs exact versions). Kept in the schema
+   * only to say so instead of "unknown key".
+   */
+  defaultVersion: z
+    .never({
+      error:
+        "kit.defaultVersion was removed: delete it. Every slot gets its exact chart version from kit/chart-versions.yaml (npm run kit:lock refreshes it); pin exact overrides in kit.versions",
+    })
+    .optional(),
   /** Helm values per slot. @default {} */
   values: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** Target namespace per slot. @default the slot's usual namespace (see the README) */

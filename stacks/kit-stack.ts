@@ -3,7 +3,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { escapeTemplate } from "../constructs/terraform/escape";
-import { KIT_CHART_REPOSITORY, releaseNameOf } from "../kit/selection";
+import { releaseNameOf } from "../kit/selection";
 import type { Kit, SovereignPlatform } from "../fleet/model";
 import { SovereignStack, type ProviderPin } from "./sovereign-stack";
 
@@ -42,8 +42,10 @@ export class KitStack extends SovereignStack {
         new Release(this, r.name, {
           name: releaseNameOf(r.name),
           chart: r.name,
-          repository: KIT_CHART_REPOSITORY,
-          version: escapeTemplate(r.version),
+          repository: kit.repository,
+          // Exact (checked when the fleet loads): hashicorp/helm 3.1.1 fails the plan when the configured version
+          // differs from the chart's ("Planned version is different from configured version"), so no ranges.
+          version: r.version,
           namespace: r.namespace,
           createNamespace: true,
           wait: true,
