@@ -1,9 +1,11 @@
 /**
  * Offline apply: a synthesized stack rewritten so that real Terraform can plan and apply it with no provider.
- * Every resource and data source becomes Terraform's built-in `terraform_data`: its configuration goes into
- * `input` (evaluated by Terraform exactly as the provider would receive it), what the provider would compute
- * is a stand-in expression over the instance (a new `id` on every replacement), references, `depends_on` and
- * `lifecycle` point at the stand-ins, and `plantimestamp()` becomes `var.plan_timestamp` so tests can move time.
+ * Every resource becomes Terraform's built-in `terraform_data`: its configuration goes into `input` (evaluated by
+ * Terraform exactly as the provider would receive it), what the provider would compute is a stand-in expression
+ * over the instance (a new `id` on every replacement). Every data source becomes the built-in data source
+ * `terraform_remote_state` reading a state file of stand-in values, so Terraform defers its read exactly as it
+ * would the real one's. References, `depends_on` and `lifecycle` point at the stand-ins, and `plantimestamp()`
+ * becomes `var.plan_timestamp` so tests can move time.
  *
  * The stand-ins copy what the pinned providers do, read from their source (docs/CONFORMANCE.md):
  * - random 3.7.2 `random_password`: every argument forces replacement; `result` and `bcrypt_hash` are sensitive
@@ -32,7 +34,7 @@ const COMPUTED_OUTPUT = "computed__";
 interface StandIn {
   /** Every argument forces replacement (the state keeps what was created; `input` changes are ignored). */
   readonly replacedOnAnyChange?: boolean;
-  /** Arguments that force replacement of an otherwise updatable resource. @default none */
+  /** Arguments (dotted paths into nested blocks) that force replacement of an updatable resource. @default none */
   readonly forceNew?: readonly string[];
   /** Extra values fixed when the instance is created (`input`), as template strings of the original stack. */
   created?(body: Json): Record<string, string>;
@@ -40,6 +42,8 @@ interface StandIn {
   computed?(self: string, body: Json, refs: ReferencedKeys): Record<string, string>;
   /** Replaced at refresh (a `time_rotating` past its rotation time): an HCL condition over the configuration. */
   expired?(body: Json): string;
+  /** A data source's attributes (with the map keys the stack reads), served by a builtin data source. */
+  read?(body: Json, keys: ReadonlySet<string>): Record<string, { value: Json; sensitive?: boolean }>;
 }
 
 /** Keys of maps read from a data source (`data.kubernetes_secret_v1.x.data["k"]`), by address. */
@@ -100,15 +104,15 @@ const STAND_INS: Record<string, StandIn> = {
       };
     },
   },
-  kubernetes_service_v1: { forceNew: ["metadata"], computed: (_self, body) => ({ status: loadBalancerStatus(body) }) },
+  kubernetes_service_v1: { forceNew: ["metadata.name", "metadata.namespace"], computed: (_self, body) => ({ status: loadBalancerStatus(body) }) },
   data__hcloud_load_balancer: {
-    computed: (_self, body) => {
+    read: (body) => {
       const n = hashByte(String(body.name ?? body.id));
-      return { id: hcl(1000 + n), ipv4: hcl(`203.0.113.${n}`), ipv6: hcl(`2001:db8::${n.toString(16)}`) };
+      return { id: { value: 1000 + n }, ipv4: { value: `203.0.113.${n}` }, ipv6: { value: `2001:db8::${n.toString(16)}` } };
     },
   },
   data__kubernetes_secret_v1: {
-    computed: (self, _body, refs) => ({ data: `sensitive(${hcl(Object.fromEntries([...(refs.get(self) ?? [])].map((k) => [k, `stand-in-${k}`])))})` }),
+    read: (body, keys) => ({ data: { value: Object.fromEntries([...keys].map((k) => [k, `stand-in-${k}`])), sensitive: true } }),
   },
   dns_a_record_set: { forceNew: ["zone", "name"] },
   dns_aaaa_record_set: { forceNew: ["zone", "name"] },
@@ -116,6 +120,8 @@ const STAND_INS: Record<string, StandIn> = {
   dns_mx_record_set: { forceNew: ["zone", "name"] },
   dns_cname_record: { forceNew: ["zone", "name"] },
   vault_kv_secret_v2: { forceNew: ["mount", "name"] },
+  // hetznercloud/hcloud v1.68.0 internal/rdns/resource.go: every argument but dns_ptr requires replacement.
+  hcloud_rdns: { forceNew: ["server_id", "primary_ip_id", "floating_ip_id", "load_balancer_id", "ip_address"] },
 };
 
 /** The expression inside a `${…}`-only template string. */
@@ -146,6 +152,9 @@ function loadBalancerStatus(body: Json): string {
   return hcl([{ load_balancer: [{ ingress }] }]);
 }
 
+/** The value at a dotted path; a nested block written as a one-element list is looked through. */
+const at = (value: Json, path: string): Json => path.split(".").reduce((v, k) => [v].flat()[0]?.[k], value);
+
 /** `type.name` (or `data.type.name`) → the stand-in's resource name. */
 const standInName = (address: string) => address.replace(/\./g, "__");
 
@@ -163,7 +172,8 @@ function entriesOf(stack: TfJson): Entry[] {
     for (const [type, byName] of Object.entries((stack[kind] ?? {}) as Record<string, Record<string, Json>>)) {
       for (const [name, body] of Object.entries(byName)) {
         const address = kind === "data" ? `data.${type}.${name}` : `${type}.${name}`;
-        out.push({ address, type: kind === "data" ? `data__${type}` : type, kind, body, self: `terraform_data.${standInName(address)}` });
+        const self = kind === "data" ? `data.terraform_remote_state.${standInName(address)}` : `terraform_data.${standInName(address)}`;
+        out.push({ address, type: kind === "data" ? `data__${type}` : type, kind, body, self });
       }
     }
   }
@@ -187,6 +197,7 @@ function rewriter(entries: readonly Entry[]) {
       if (!e) return match;
       const rest = (index ?? "") + (keyIndex ?? "");
       if (attr === undefined) return e.self + rest;
+      if (e.kind === "data") return `${e.self}.outputs.${attr}${rest}`;
       const computed = computedOf(e)[attr];
       if (computed !== undefined) return `(${computed})${rest}`;
       if (!(attr in e.body)) throw new Error(`offline apply: ${address}.${attr} is neither configured nor a known computed attribute`);
@@ -264,15 +275,24 @@ export function offlineConfiguration(stack: TfJson): TfJson {
   const { rewrite, collectKeys, bareAddress, refs } = rewriter(entries);
   collectKeys(stack);
   const standIns: Record<string, Json> = {};
+  const reads: Record<string, Json> = {};
+  const files: Record<string, string> = {};
   const writeOnly: Record<string, Json> = {};
-  for (const e of entries) {
+  for (const e of entries.filter((d) => d.kind === "data")) {
+    const model = STAND_INS[e.type];
+    if (!model?.read) throw new Error(`offline apply: no stand-in for ${e.address}`);
+    const file = `data/${standInName(e.address)}.tfstate`;
+    files[file] = stateFileOf({ ...Object.fromEntries(Object.entries(e.body).filter(([k]) => !META.has(k)).map(([k, v]) => [k, { value: v }])), ...model.read(e.body, refs.get(e.self) ?? new Set()) });
+    reads[standInName(e.address)] = { backend: "local", config: { path: `\${path.module}/${file}` }, ...(e.body.depends_on ? { depends_on: e.body.depends_on.map(bareAddress) } : {}) };
+  }
+  for (const e of entries.filter((r) => r.kind === "resource")) {
     const model = STAND_INS[e.type] ?? {};
     const config = Object.fromEntries(Object.entries(e.body).filter(([k]) => !META.has(k) && !k.endsWith("_wo")));
     // Write-only arguments are evaluated (an error in them fails the plan) and kept out of the stand-in's input;
     // sensitive outputs let the tests read what the provider would have sent.
     for (const [k, v] of Object.entries(e.body)) if (k.endsWith("_wo")) writeOnly[`${COMPUTED_OUTPUT}${standInName(e.address)}`] = { value: { [k]: rewrite(v) }, sensitive: true };
     const input = rewrite({ ...config, ...model.created?.(e.body) });
-    const replaceOn = model.replacedOnAnyChange ? rewrite(config) : model.forceNew ? rewrite(Object.fromEntries(model.forceNew.map((k) => [k, config[k] ?? null]))) : undefined;
+    const replaceOn = model.replacedOnAnyChange ? rewrite(config) : model.forceNew ? rewrite(Object.fromEntries(model.forceNew.map((k) => [k, at(config, k) ?? null]))) : undefined;
     const expired = model.expired ? rewrite(model.expired(e.body)) : undefined;
     const lifecycle: Json = {};
     const triggered = e.body.lifecycle?.replace_triggered_by;
@@ -287,7 +307,7 @@ export function offlineConfiguration(stack: TfJson): TfJson {
   }
   // What the providers computed, readable after apply (`terraform output`): the tests look for leaked secrets.
   const computed: Record<string, Json> = {};
-  for (const e of entries) {
+  for (const e of entries.filter((r) => r.kind === "resource")) {
     const values = STAND_INS[e.type]?.computed?.(e.self, e.body, refs);
     if (values && Object.keys(values).length > 0) computed[`${COMPUTED_OUTPUT}${standInName(e.address)}`] = { value: `\${{${Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(", ")}}}`, sensitive: true };
   }
@@ -297,8 +317,21 @@ export function offlineConfiguration(stack: TfJson): TfJson {
     variable: { plan_timestamp: { type: "string", description: "Stands for plantimestamp()" } },
     ...(stack.locals ? { locals: rewrite(stack.locals) } : {}),
     resource: { terraform_data: standIns },
+    ...(Object.keys(reads).length > 0 ? { data: { terraform_remote_state: reads } } : {}),
     output: { ...rewrite(stack.output ?? {}), ...computed, ...writeOnly },
+    [FILES]: files,
   };
+}
+
+/** Key of the extra files (data source states) in {@link offlineConfiguration}'s result; not Terraform's. */
+const FILES = "//files";
+
+/** A state file whose outputs are a data source's attributes (`terraform_remote_state` serves them). */
+function stateFileOf(outputs: Record<string, { value: Json; sensitive?: boolean }>): string {
+  const typeOf = (v: Json): Json =>
+    typeof v === "string" ? "string" : typeof v === "number" ? "number" : typeof v === "boolean" ? "bool" : ["object", Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeOf(x)]))];
+  const entries = Object.entries(outputs).map(([k, o]) => [k, { value: o.value, type: typeOf(o.value), ...(o.sensitive ? { sensitive: true } : {}) }]);
+  return JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "offline-stand-in", outputs: Object.fromEntries(entries), resources: [] });
 }
 
 export interface StandInState {
@@ -314,11 +347,29 @@ export class OfflineStack {
   constructor(readonly dir: string) {}
 
   static create(dir: string, stack: TfJson): OfflineStack {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(offlineConfiguration(stack), null, 2));
+    const offline = new OfflineStack(dir);
+    offline.configure(stack);
     const init = terraform(dir, ["init", "-input=false", "-no-color", "-json"]);
     if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${describe(errorsOf(init))}${init.stderr}`);
-    return new OfflineStack(dir);
+    return offline;
+  }
+
+  /** Replaces the configuration (a new synthesis of the stack); the state stays. */
+  configure(stack: TfJson): void {
+    mkdirSync(join(this.dir, "data"), { recursive: true });
+    const { [FILES]: files, ...config } = offlineConfiguration(stack);
+    writeFileSync(join(this.dir, "main.tf.json"), JSON.stringify(config, null, 2));
+    for (const [file, text] of Object.entries(files as Record<string, string>)) writeFileSync(join(this.dir, file), text);
+  }
+
+  /** The resource changes of a plan as of `now`, by original address, with the stand-ins' values before and after. */
+  plan(now: string): { address: string; actions: string[]; before: Json; after: Json; afterUnknown: Json }[] {
+    const run = terraform(this.dir, ["plan", "-input=false", "-no-color", "-out=offline.tfplan", `-var=plan_timestamp=${now}`]);
+    if (run.status !== 0) throw new Error(`terraform plan at ${now} failed in ${this.dir}:\n${run.stdout.slice(-4000)}${run.stderr}`);
+    const shown = terraform(this.dir, ["show", "-json", "offline.tfplan"]);
+    return (JSON.parse(shown.stdout).resource_changes ?? [])
+      .filter((c: Json) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read"))
+      .map((c: Json) => ({ address: originalAddress(c.name), actions: c.change.actions, before: c.change.before, after: c.change.after, afterUnknown: c.change.after_unknown }));
   }
 
   /** `terraform apply` as of `now` (RFC 3339); throws with every diagnostic when it fails. */

@@ -1,0 +1,125 @@
+/**
+ * Day-2 behaviour on real Terraform, offline: what a later plan does after a change or with time moved on.
+ * Rotation across consecutive periods (login continuity, DKIM stages), the PTR left alone by Service changes,
+ * and the OpenBao write-only version following every metadata change.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as audit from "../constructs/credentials/audit";
+import { parsePlan } from "../constructs/stalwart/config/plan";
+import { publishedRecords } from "./helpers/applied-checks";
+import { OfflineStack } from "./helpers/offline-apply";
+import { describeWithTerraform } from "./helpers/terraform-cli";
+import type { Json, TfJson } from "./helpers/terraform-json";
+import { writeFleet } from "./helpers/test-fleets";
+
+const DAY = 86_400_000;
+const original = audit.auditMetadata;
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+/** The start of the 180-day rotation period after the one holding `ms` (periods count from 1970-01-01). */
+const nextPeriod = (ms: number, days = 180) => (Math.floor(ms / DAY / days) + 1) * days * DAY;
+const fresh = (stack: string, json: TfJson) => OfflineStack.create(mkdtempSync(join(tmpdir(), `day2-${stack}-`)), json);
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+interface Snapshot {
+  readonly at: string;
+  /** The password OpenBao holds (what consumers read). */
+  readonly openbaoPassword: string;
+  /** Passwords the server's plan accepts at `at`, with their expiry. */
+  readonly accepted: readonly { password: string; expiresAt?: string }[];
+  /** Active DKIM public keys per algorithm, and every published DKIM key. */
+  readonly activeDkim: Readonly<Record<string, readonly string[]>>;
+  readonly publishedDkim: ReadonlySet<string>;
+}
+
+/** What one apply of the relay left: OpenBao's submission password, the accepted passwords, the DKIM stages. */
+function snapshot(offline: OfflineStack, at: string): Snapshot {
+  const state = offline.state();
+  const computed = offline.computed();
+  const byHash = new Map([...computed].filter(([a]) => a.startsWith("random_password.submission")).map(([, v]) => [v.bcrypt_hash as string, v.result as string]));
+  const seed = [...computed].find(([a]) => a.startsWith("vault_kv_secret_v2.submission"))![1];
+  const plan = parsePlan([...state.values()].find((r) => r.input.data?.["plan.ndjson"])!.input.data["plan.ndjson"]);
+  const account = plan.find((op) => op.object === "Account")!.value as Json;
+  const credentials = Object.values(account.noreply.credentials) as { secret: string; expiresAt?: string }[];
+  // Each signature's key as DNS publishes it (its selector's record); a unit test ties record, file and key together.
+  const published = new Map(publishedRecords(state).filter((r) => r.fqdn.includes("._domainkey.")).map((r) => [r.fqdn.split("._domainkey.")[0], r.values[0].slice(r.values[0].indexOf("p=") + 2)]));
+  const activeDkim: Record<string, string[]> = {};
+  for (const op of plan.filter((o) => o.object === "DkimSignature" && o["@type"] !== "destroy")) {
+    for (const sig of Object.values(op.value as Record<string, Json>)) if (sig.stage === "active") (activeDkim[sig["@type"]] ??= []).push(published.get(sig.selector)!);
+  }
+  const publishedDkim = new Set(published.values());
+  return {
+    at,
+    openbaoPassword: JSON.parse(seed.data_json_wo).password,
+    accepted: credentials.map((c) => ({ password: byHash.get(c.secret)!, expiresAt: c.expiresAt })),
+    activeDkim,
+    publishedDkim,
+  };
+}
+
+const accepts = (s: Snapshot, password: string) => s.accepted.some((c) => c.password === password && (c.expiresAt === undefined || c.expiresAt > s.at));
+
+describeWithTerraform("day 2 on real terraform", () => {
+  const stacks = writeFleet("example");
+  const relay = stacks.find((s) => s.name === "fsn1-mail")!;
+
+  it("rotates across consecutive periods with no login gap and signs only with keys the previous apply already published", () => {
+    const offline = fresh(relay.name, relay.json);
+    const start = Date.parse("2026-12-01T10:00:00Z");
+    const p1 = nextPeriod(start);
+    const p2 = nextPeriod(p1);
+    // Applies within a period, right after each boundary, inside and after the overlap window.
+    const dates = [start, start + DAY, p1 + 3600_000, p1 + 2 * DAY, p1 + 8 * DAY, p2 + 3600_000, p2 + 8 * DAY].map(iso);
+    const snapshots: Snapshot[] = [];
+    for (const at of dates) {
+      offline.apply(at);
+      snapshots.push(snapshot(offline, at));
+    }
+    snapshots.forEach((s, i) => {
+      // What OpenBao holds (and consumers read after this apply) logs in.
+      expect(accepts(s, s.openbaoPassword)).toBe(true);
+      // Exactly one active key per algorithm.
+      expect(Object.values(s.activeDkim).map((keys) => keys.length)).toEqual([1, 1]);
+      if (i === 0) return;
+      const before = snapshots[i - 1];
+      // What consumers held before this apply still logs in until they refresh (the overlap window).
+      expect(accepts(s, before.openbaoPassword)).toBe(true);
+      // A key signs only once its record was already published by the apply before.
+      for (const [key] of Object.values(s.activeDkim)) expect(before.publishedDkim.has(key)).toBe(true);
+    });
+    // The rotations happened: a new password at each boundary, the previous one dropped after the window.
+    expect(new Set(snapshots.map((s) => s.openbaoPassword)).size).toBe(3);
+    expect(snapshots[2].openbaoPassword).not.toBe(snapshots[1].openbaoPassword);
+    expect(snapshots[4].accepted.map((c) => c.password)).toEqual([snapshots[4].openbaoPassword]);
+    expect(snapshots[3].accepted).toHaveLength(2);
+  });
+
+  it("leaves the PTR records alone when the mail Service changes (the load balancer lookup is not deferred)", () => {
+    const nbg1 = writeFleet("every-feature").find((s) => s.name === "nbg1-mail")!;
+    const offline = fresh(nbg1.name, nbg1.json);
+    const now = "2026-12-01T10:00:00Z";
+    offline.apply(now);
+    const changed = clone(nbg1.json);
+    const service = Object.values(changed.resource.kubernetes_service_v1 as Record<string, Json>).find((s) => s.spec.type === "LoadBalancer")!;
+    service.metadata.labels = { ...service.metadata.labels, "example.org/changed": "yes" };
+    offline.configure(changed);
+    const changes = offline.plan(now);
+    expect(changes.map((c) => `${c.address} ${c.actions}`)).toEqual([expect.stringMatching(/^kubernetes_service_v1\.\S+ update$/)]);
+  });
+
+  it("sends the OpenBao value again whenever its custom metadata changes (the vault provider fails otherwise)", () => {
+    const offline = fresh(relay.name, relay.json);
+    const now = "2026-12-01T10:00:00Z";
+    offline.apply(now);
+    // An upgrade that records one more audit key: synthesized again by the real code with that change.
+    const withKey = jest.spyOn(audit, "auditMetadata").mockImplementation((record) => ({ ...original(record), "sovereign-mail.openova.io/new-audit-key": "added by an upgrade" }));
+    const changed = writeFleet("example").find((s) => s.name === relay.name)!.json;
+    withKey.mockRestore();
+    offline.configure(changed);
+    const changes = offline.plan(now).filter((c) => c.address.startsWith("vault_kv_secret_v2."));
+    expect(changes).toHaveLength(4);
+    // hashicorp/vault v5.6.0 vault/resource_kv_secret_v2.go reads data_json_wo on update only when this changed.
+    for (const c of changes) expect(c.after.input.data_json_wo_version).not.toEqual(c.before.input.data_json_wo_version);
+  });
+});
