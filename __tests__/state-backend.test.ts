@@ -6,7 +6,7 @@ sovereigns:
     fqdn: omantel.example.org
     cluster: {context: fsn1}
     openbao: {address: "https://bao.omantel.example.org"}
-    kit: {include: [bp-cert-manager-issuers, bp-external-secrets-stores, bp-catalyst-platform], defaultVersion: "~0.1"}
+    kit: {include: [bp-cert-manager-issuers, bp-external-secrets-stores, bp-catalyst-platform]}
 ${state ? `    state: ${state}\n` : ""}    tenants:
       - {id: acme, domain: {mode: free-subdomain}, oidc: {}}
       - {id: globex, domain: {mode: byo, name: globex.example.com}, oidc: {}}

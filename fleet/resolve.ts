@@ -55,7 +55,13 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       podLabels: s.clusterDns?.podLabels ?? DEFAULT_CLUSTER_DNS.podLabels,
     },
     dns: {
-      rfc2136: s.dns?.rfc2136 && { ...s.dns.rfc2136, port: s.dns.rfc2136.port ?? 53, keyAlgorithm: s.dns.rfc2136.keyAlgorithm ?? "hmac-sha256" },
+      rfc2136: s.dns?.rfc2136 && {
+        ...s.dns.rfc2136,
+        port: s.dns.rfc2136.port ?? 53,
+        // hashicorp/dns 3.4.3 (internal/provider/config.go): "key_name" should be fully-qualified.
+        keyName: s.dns.rfc2136.keyName.replace(/\.?$/, "."),
+        keyAlgorithm: s.dns.rfc2136.keyAlgorithm ?? "hmac-sha256",
+      },
       ttl: s.dns?.ttl ?? 300,
       dkimSelectors: { ed25519: s.dns?.dkimSelectors?.ed25519 ?? "sm-ed25519", rsa: s.dns?.dkimSelectors?.rsa ?? "sm-rsa" },
       dkimRsaBits: s.dns?.dkimRsaBits ?? 2048,

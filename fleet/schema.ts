@@ -240,7 +240,7 @@ const relaySchema = z.strictObject({
 });
 
 const dnsSchema = z.strictObject({
-  /** Dynamic updates (RFC 2136) to the Sovereign's authoritative DNS (PowerDNS). The TSIG secret comes from DNS_UPDATE_KEYSECRET. @default not published (records are output only) */
+  /** Dynamic updates (RFC 2136) to the Sovereign's authoritative DNS (PowerDNS). The TSIG secret comes from TF_VAR_dns_update_key_secret. @default not published (records are output only) */
   rfc2136: z
     .strictObject({
       server: z.string().min(1),
@@ -248,10 +248,10 @@ const dnsSchema = z.strictObject({
       port: z.number().int().min(1).max(65535).optional(),
       /** Zone that holds the relay and the free-subdomain tenants, e.g. the Sovereign fqdn. */
       zone: dnsName("zone"),
-      /** TSIG key name, e.g. "sovereign-mail." */
-      keyName: z.string().min(1),
-      /** @default "hmac-sha256" */
-      keyAlgorithm: z.enum(["hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"]).optional(),
+      /** TSIG key name, fully qualified (a trailing dot is added when missing), e.g. "sovereign-mail." */
+      keyName: z.string().regex(/^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/, 'must be a TSIG key name such as "sovereign-mail."'),
+      /** The algorithms hashicorp/dns 3.4.3 can sign with. @default "hmac-sha256" */
+      keyAlgorithm: z.enum(["hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512"], { error: 'must be "hmac-md5", "hmac-sha1", "hmac-sha256" or "hmac-sha512" (what the dns provider can sign with)' }).optional(),
     })
     .optional(),
   /** @default 300 */

@@ -6,8 +6,8 @@ import type { Construct } from "constructs";
  * Written from the provider's schema; only what this project uses.
  */
 export const HCLOUD_PROVIDER_SOURCE = "hetznercloud/hcloud";
-/** A range, not an exact pin: the bindings use only attributes stable across 1.x. */
-export const HCLOUD_VERSION_CONSTRAINT = "~> 1.68";
+/** Exact, like every provider here: the bindings follow this version's schema (terraform-provider-hcloud v1.68.0). */
+export const HCLOUD_VERSION_CONSTRAINT = "1.68.0";
 export const HCLOUD_GENERATOR_METADATA = { providerName: "hcloud", providerVersionConstraint: HCLOUD_VERSION_CONSTRAINT };
 
 export interface HcloudProviderConfig {
