@@ -64,15 +64,11 @@ describeWithTerraform("day 2 on real terraform", () => {
   const stacks = writeFleet("example");
   const relay = stacks.find((s) => s.name === "fsn1-mail")!;
 
-  it("rotates across consecutive periods with no login gap and signs only with keys the previous apply already published", () => {
+  /** Applies the relay at `dates` in order (a fresh state) and checks login continuity and DKIM stages at each. */
+  function rotateThrough(dates: readonly number[]): Snapshot[] {
     const offline = fresh(relay.name, relay.json);
-    const start = Date.parse("2026-12-01T10:00:00Z");
-    const p1 = nextPeriod(start);
-    const p2 = nextPeriod(p1);
-    // Applies within a period, right after each boundary, inside and after the overlap window.
-    const dates = [start, start + DAY, p1 + 3600_000, p1 + 2 * DAY, p1 + 8 * DAY, p2 + 3600_000, p2 + 8 * DAY].map(iso);
     const snapshots: Snapshot[] = [];
-    for (const at of dates) {
+    for (const at of dates.map(iso)) {
       offline.apply(at);
       snapshots.push(snapshot(offline, at));
     }
@@ -88,11 +84,30 @@ describeWithTerraform("day 2 on real terraform", () => {
       // A key signs only once its record was already published by the apply before.
       for (const [key] of Object.values(s.activeDkim)) expect(before.publishedDkim.has(key)).toBe(true);
     });
+    return snapshots;
+  }
+
+  const start = Date.parse("2026-12-01T10:00:00Z");
+  const boundary = (n: number) => Array.from({ length: n }).reduce<number>((t) => nextPeriod(t), start);
+
+  it("rotates across consecutive periods with no login gap and signs only with keys the previous apply already published", () => {
+    const [p1, p2] = [boundary(1), boundary(2)];
+    // Applies within a period, right after each boundary, inside and after the overlap window.
+    const s = rotateThrough([start, start + DAY, p1 + 3600_000, p1 + 2 * DAY, p1 + 8 * DAY, p2 + 3600_000, p2 + 8 * DAY]);
+    // The first deploy accepts only the password consumers are given.
+    expect(s[0].accepted.map((c) => c.password)).toEqual([s[0].openbaoPassword]);
     // The rotations happened: a new password at each boundary, the previous one dropped after the window.
-    expect(new Set(snapshots.map((s) => s.openbaoPassword)).size).toBe(3);
-    expect(snapshots[2].openbaoPassword).not.toBe(snapshots[1].openbaoPassword);
-    expect(snapshots[4].accepted.map((c) => c.password)).toEqual([snapshots[4].openbaoPassword]);
-    expect(snapshots[3].accepted).toHaveLength(2);
+    expect(new Set(s.map((x) => x.openbaoPassword)).size).toBe(3);
+    expect(s[2].openbaoPassword).not.toBe(s[1].openbaoPassword);
+    expect(s[4].accepted.map((c) => c.password)).toEqual([s[4].openbaoPassword]);
+    expect(s[3].accepted).toHaveLength(2);
+  });
+
+  it.each([2, 5])("rotates once, keeping what consumers hold, when %i periods pass between applies", (gap) => {
+    const later = boundary(gap) + 3600_000;
+    const s = rotateThrough([start, later, later + 2 * DAY, boundary(gap + 1) + 3600_000]);
+    expect(s[1].openbaoPassword).not.toBe(s[0].openbaoPassword);
+    expect(s[1].accepted.map((c) => c.password).sort()).toEqual([s[0].openbaoPassword, s[1].openbaoPassword].sort());
   });
 
   it("leaves the PTR records alone when the mail Service changes (the load balancer lookup is not deferred)", () => {

@@ -23,6 +23,11 @@ export function readable(value: unknown): unknown {
 export function formatOperation(op: PlanOperation): string {
   if (op["@type"] === "update") return `update  ${op.object.padEnd(20)} ${JSON.stringify(readable(op.value))}`;
   if (op["@type"] === "destroy") return `destroy ${op.object.padEnd(20)} where ${JSON.stringify(op.value)}`;
+  if (op["@type"] === "create") return `create  ${op.object.padEnd(20)} ${JSON.stringify(op.value)}`;
+  if (op["@type"] === "reconcile") {
+    const entries = Object.entries(op.value).map(([id, body]) => `\n          #${id} ${JSON.stringify(readable(body))}`).join("");
+    return `reconcile ${op.object.padEnd(18)} matchOn=${op.matchOn.join(",")} scope=${JSON.stringify(op.scope)}${entries}`;
+  }
   const [[id, body]] = Object.entries(op.value);
   return `upsert  ${op.object.padEnd(20)} #${id} matchOn=${op.matchOn.join(",")} ${JSON.stringify(readable(body))}`;
 }

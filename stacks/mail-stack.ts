@@ -10,6 +10,7 @@ import { PASSWORD_PROPERTY, RotatingPassword } from "../constructs/credentials/r
 import { CredentialRotation } from "../constructs/credentials/rotation";
 import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
 import { MailDns } from "../constructs/dns/mail-dns";
+import { StackMemory } from "../constructs/terraform/stack-memory";
 import { LoadBalancerPtr, loadBalancerAnnotations, PRIVATE_INGRESS_OFF, servesIpv6 } from "../constructs/hcloud/load-balancer-ptr";
 import type { Labels } from "../constructs/kubernetes/labels";
 import { namespaceOf } from "../constructs/kubernetes/namespace-of";
@@ -60,6 +61,8 @@ export interface MailServerSpec {
   readonly listeners?: readonly ListenerName[];
   /** @default true */
   readonly spamFilter?: boolean;
+  /** Whether the server has HTTPS egress for what Stalwart fetches at start (web UI, ASN data, spam rules). @default true */
+  readonly internet?: boolean;
   /** Adds stack-specific operations (accounts, …) to the baseline plan before the apply Job renders it. @default none */
   readonly configure?: (plan: ConfigPlan) => void;
   /** OpenBao folder of the server's credentials: `<path>/admin`, `<path>/metrics`, … */
@@ -193,6 +196,7 @@ export abstract class MailStack extends SovereignStack {
       rotation: this.rotation(credential),
       property: target.property,
       overlapDays: target.overlap ? this.platform.credentials.overlapDays : undefined,
+      memory: target.overlap ? StackMemory.of(this, target.namespace) : undefined,
       secretName: target.secretName,
       namespace: target.namespace,
       template: target.template,
@@ -241,6 +245,7 @@ export abstract class MailStack extends SovereignStack {
       stackName: this.stackName,
       // Only records this stack publishes can follow a rotation; a BYO domain's keys change on a reset.
       rotation: spec.dns.publish && platformDns.rfc2136 ? this.rotation("dkim") : undefined,
+      memory: StackMemory.of(this, spec.namespace),
       propagationSeconds: Math.max(3600, platformDns.ttl),
       labels: credentialLabels,
     });
@@ -293,6 +298,7 @@ export abstract class MailStack extends SovereignStack {
       hostname: spec.mailHost,
       listeners: server.listeners,
       spamFilter: spec.spamFilter,
+      internet: spec.internet,
       tls: spec.tlsSecretName ? { certificateFile: `${TLS_DIR}/tls.crt`, privateKeyFile: `${TLS_DIR}/tls.key` } : undefined,
       smartHost: smartHost && {
         address: smartHost.address,

@@ -54,6 +54,8 @@ export class SovereignMailStack extends MailStack {
       // It only sends: inbound SMTP for bounces and reports, and the one submission listener the fleet chose.
       listeners: ["smtp", relay.submissionListener],
       spamFilter: false,
+      // No HTTPS egress (only SMTP out): nothing is fetched from the internet.
+      internet: false,
       dns: {
         spfAll: sovereign.platform.dns.relaySpfAll,
         dmarcPolicy: sovereign.platform.dns.relayDmarcPolicy,

@@ -23,8 +23,8 @@ export abstract class SovereignStack extends TerraformStack {
   ) {
     super(scope, stackName);
     this.requireTerraform(REQUIRED_TERRAFORM);
-    const required = configureStateBackend(this, stackName, state);
-    if (required) this.requireTerraform(required);
+    const backend = configureStateBackend(this, stackName, state);
+    if (backend.requiredTerraform) this.requireTerraform(backend.requiredTerraform);
   }
 
   private minimumTerraform = "0.0.0";

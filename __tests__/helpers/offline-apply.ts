@@ -27,6 +27,8 @@ import type { Json, TfJson } from "./terraform-json";
 
 const META = new Set(["//", "depends_on", "lifecycle", "provider", "count", "for_each", "connection", "provisioner"]);
 export const PLAN_TIMESTAMP = "var.plan_timestamp";
+/** Prefix of the outputs through which a stack reads back a ConfigMap it writes itself. */
+const OWN_OUTPUT = "own__";
 /** Prefix of the outputs that expose a stand-in's computed values. */
 const COMPUTED_OUTPUT = "computed__";
 
@@ -181,7 +183,14 @@ function entriesOf(stack: TfJson): Entry[] {
 }
 
 /** Rewrites every reference in every string of `value` to the stand-ins. */
-function rewriter(entries: readonly Entry[]) {
+/** Data sources that read a ConfigMap the same stack writes (its memory): data address → resource address. */
+function ownReadsOf(entries: readonly Entry[]): Map<string, string> {
+  const key = (b: Json) => { const m = [b.metadata].flat()[0] ?? {}; return `${m.namespace}/${m.name}`; };
+  const written = new Map(entries.filter((e) => e.type === "kubernetes_config_map_v1").map((e) => [key(e.body), e.address]));
+  return new Map(entries.filter((e) => e.type === "data__kubernetes_config_map_v1" && written.has(key(e.body))).map((e) => [e.address, written.get(key(e.body))!]));
+}
+
+function rewriter(entries: readonly Entry[], ownReads: ReadonlyMap<string, string>) {
   const byAddress = new Map(entries.map((e) => [e.address, e]));
   const refs = new Map<string, Set<string>>();
   const pattern = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(?:\.([a-z_][a-z0-9_]*))?(\[0\])?(\["([^"\\]+)"\])?/g;
@@ -197,6 +206,7 @@ function rewriter(entries: readonly Entry[]) {
       if (!e) return match;
       const rest = (index ?? "") + (keyIndex ?? "");
       if (attr === undefined) return e.self + rest;
+      if (ownReads.has(e.address)) return `${e.self}.outputs.${OWN_OUTPUT}${standInName(ownReads.get(e.address)!)}${rest}`;
       if (e.kind === "data") return `${e.self}.outputs.${attr}${rest}`;
       const computed = computedOf(e)[attr];
       if (computed !== undefined) return `(${computed})${rest}`;
@@ -272,13 +282,22 @@ function closingBrace(s: string, from: number): number {
 /** The stack as a configuration real Terraform applies with no provider. */
 export function offlineConfiguration(stack: TfJson): TfJson {
   const entries = entriesOf(stack);
-  const { rewrite, collectKeys, bareAddress, refs } = rewriter(entries);
+  const ownReads = ownReadsOf(entries);
+  const { rewrite, collectKeys, bareAddress, refs } = rewriter(entries, ownReads);
   collectKeys(stack);
   const standIns: Record<string, Json> = {};
   const reads: Record<string, Json> = {};
   const files: Record<string, string> = {};
   const writeOnly: Record<string, Json> = {};
-  for (const e of entries.filter((d) => d.kind === "data")) {
+  const own: Record<string, Json> = {};
+  for (const [read, written] of ownReads) {
+    // A ConfigMap the stack writes and reads back (its memory): served from the offline directory's own state,
+    // as the cluster would serve it; nothing before the first apply, like a ConfigMap that does not exist yet.
+    const resource = `${OWN_OUTPUT}${standInName(written)}`;
+    reads[standInName(read)] = { backend: "local", config: { path: "${path.module}/terraform.tfstate" }, defaults: { [resource]: {} } };
+    own[resource] = { value: `\${terraform_data.${standInName(written)}.input.data}` };
+  }
+  for (const e of entries.filter((d) => d.kind === "data" && !ownReads.has(d.address))) {
     const model = STAND_INS[e.type];
     if (!model?.read) throw new Error(`offline apply: no stand-in for ${e.address}`);
     const file = `data/${standInName(e.address)}.tfstate`;
@@ -318,7 +337,7 @@ export function offlineConfiguration(stack: TfJson): TfJson {
     ...(stack.locals ? { locals: rewrite(stack.locals) } : {}),
     resource: { terraform_data: standIns },
     ...(Object.keys(reads).length > 0 ? { data: { terraform_remote_state: reads } } : {}),
-    output: { ...rewrite(stack.output ?? {}), ...computed, ...writeOnly },
+    output: { ...rewrite(stack.output ?? {}), ...computed, ...writeOnly, ...own },
     [FILES]: files,
   };
 }
@@ -348,6 +367,9 @@ export class OfflineStack {
 
   static create(dir: string, stack: TfJson): OfflineStack {
     const offline = new OfflineStack(dir);
+    mkdirSync(dir, { recursive: true });
+    // An empty state, so a stack reading its own ConfigMap back reads "nothing yet" on the first apply.
+    writeFileSync(join(dir, "terraform.tfstate"), stateFileOf({}));
     offline.configure(stack);
     const init = terraform(dir, ["init", "-input=false", "-no-color", "-json"]);
     if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${describe(errorsOf(init))}${init.stderr}`);
@@ -394,7 +416,7 @@ export class OfflineStack {
   state(): Map<string, StandInState> {
     const run = terraform(this.dir, ["show", "-json", "-no-color"]);
     if (run.status !== 0) throw new Error(`terraform show failed in ${this.dir}: ${run.stderr}`);
-    const resources: Json[] = JSON.parse(run.stdout).values?.root_module?.resources ?? [];
+    const resources: Json[] = (JSON.parse(run.stdout).values?.root_module?.resources ?? []).filter((r: Json) => r.mode === "managed");
     return new Map(resources.map((r) => [originalAddress(r.name), { address: originalAddress(r.name), input: r.values.input, id: r.values.id }]));
   }
 

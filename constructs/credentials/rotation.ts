@@ -1,7 +1,6 @@
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
 import { Fn, Op, TerraformLocal, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { addressOf } from "../terraform/replace-triggered-by";
 
 const EPOCH = "1970-01-01T00:00:00Z";
 const EPOCH_DAY_LOCAL = "credential_epoch_day";
@@ -34,10 +33,11 @@ export interface CredentialRotationProps {
 
 /**
  * When a credential rotates. Rotation periods are counted from 1970-01-01, so generation `g` covers the days
- * `[g·N, (g+1)·N)` and every credential with the same period rotates in the same apply. A `time_rotating` holds
- * the current period (its base is the period's first day); the first plan after the period ends replaces it,
- * which replaces the values keyed on it. Like every Terraform rotation, it happens only when Terraform runs:
- * apply at least once per period (a scheduled plan/apply).
+ * `[g·N, (g+1)·N)` and every credential with the same period rotates in the same apply. `g` comes from the plan's
+ * date alone (known at plan, and never from a resource, so the stack's memory can be read before anything else);
+ * a `time_rotating` holding the current period records when the next rotation is due. Like every Terraform
+ * rotation, it happens only when Terraform runs; what a late apply does is decided from the stack's memory
+ * ({@link RotatingPassword}, {@link DkimKeys}), so any gap between applies rotates once.
  */
 export class CredentialRotation extends Construct {
   readonly rotationDays: number;
@@ -50,21 +50,22 @@ export class CredentialRotation extends Construct {
     if (!Number.isInteger(props.rotationDays) || props.rotationDays < 0) throw new Error(`rotationDays must be a whole number ≥ 0 (got ${props.rotationDays})`);
     this.rotationDays = props.rotationDays;
     if (props.rotationDays === 0) return;
-    const periodIndex = Fn.floor(Op.div(epochDay(this), props.rotationDays));
+    this.generationLocal = new TerraformLocal(this, "generation", Fn.floor(Op.div(epochDay(this), props.rotationDays)));
     this.period = new Rotating(this, "period", {
       // The period's first day: a later plan date in the same period gives the same value, the next period replaces it.
-      rfc3339: Fn.timeadd(EPOCH, Fn.format("%dh", [Op.mul(periodIndex, props.rotationDays * 24)])),
+      rfc3339: Fn.timeadd(EPOCH, Fn.format("%dh", [Op.mul(this.generationLocal.asNumber, props.rotationDays * 24)])),
       rotationDays: props.rotationDays,
     });
-    // `g` from the period's configured base, never from `unix`: a recreated time_rotating knows `unix` only after
-    // apply, and an unknown keeper would replace every slot of a password at once (the previous one included).
-    const base = `${addressOf(this.period)}.rfc3339`;
-    this.generationLocal = new TerraformLocal(this, "generation", `\${floor((${epochDayExpression(base)}) / ${props.rotationDays})}`);
   }
 
   /** The generation number `g` (a Terraform number known at plan time), `0` when rotation is off. */
   get generation(): number {
     return this.generationLocal?.asNumber ?? 0;
+  }
+
+  /** `g` as HCL text (`local.<name>`, or `0` when rotation is off), for expressions written out by hand. */
+  get generationExpression(): string {
+    return this.generationLocal ? `local.${this.generationLocal.friendlyUniqueId}` : "0";
   }
 
   /** When the next rotation is due (RFC 3339), for audit metadata; undefined when rotation is off. */

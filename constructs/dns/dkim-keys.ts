@@ -1,7 +1,7 @@
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
 import type { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
-import { Fn, Op, TerraformLocal, Token } from "cdktf";
+import { conditional, Fn, Op, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { DkimKey } from "../../dns/mail-records";
 import { VERSION_KEY, type AuditRecord } from "../credentials/audit";
@@ -14,6 +14,8 @@ import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
 import { secretFromFile } from "../stalwart/config/encoding";
 import type { ConfigPlan } from "../stalwart/config/plan";
 import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
+import type { StackMemory } from "../terraform/stack-memory";
+import type { ObjectBodies } from "../stalwart/config/objects";
 
 export const DKIM_DIR = "/etc/stalwart/dkim";
 export const DKIM_SECRET = "stalwart-dkim";
@@ -63,6 +65,8 @@ export interface DkimKeysProps {
    * domain's owner would have to republish every period. @default no rotation: one key per algorithm, replaced by a reset
    */
   readonly rotation?: CredentialRotation;
+  /** The stack's memory of earlier applies; required with a rotation (which slot signs). */
+  readonly memory?: StackMemory;
   /**
    * Seconds a newly published record needs before its key may sign (resolvers may cache the slot's previous
    * record for its TTL). Matters only when a period passed without an apply. @default 3600
@@ -100,6 +104,8 @@ export class DkimKeys extends Construct {
   /** The newest generation time of any slot (Unix seconds): the version written to OpenBao. */
   readonly version: number;
   private readonly rotation?: CredentialRotation;
+  /** With a rotation: which slot is active, pending and retiring, and what each slot is keyed on (a map local). */
+  private readonly state?: TerraformLocal;
   private readonly propagationSeconds: number;
   private readonly selectors: DkimKeysProps["selectors"];
 
@@ -111,7 +117,8 @@ export class DkimKeys extends Construct {
     this.propagationSeconds = props.propagationSeconds ?? 3600;
     this.selectors = props.selectors;
     this.openbaoPath = props.openbao.path;
-    this.slots = this.rotation ? DKIM_SLOTS.map((name, i) => this.rotatingSlot(name, i, rsaBits)) : [this.fixedSlot(rsaBits)];
+    this.state = this.rotation ? this.slotState(props) : undefined;
+    this.slots = this.rotation ? DKIM_SLOTS.map((name) => this.rotatingSlot(name, rsaBits)) : [this.fixedSlot(rsaBits)];
 
     // PEM → base64 SPKI: drop the armour lines and newlines (Terraform regex replace).
     const spki = (key: PrivateKey) => Fn.replace(key.publicKeyPem, "/-----[A-Z ]+-----|\\n/", "");
@@ -159,25 +166,23 @@ export class DkimKeys extends Construct {
    * With a rotation each key's stage is chosen by Terraform at plan time (generation and record age).
    */
   addSignatures(plan: ConfigPlan, domainId: string): void {
-    // Keys of the other layout (a domain that started or stopped rotating) would sign from files no longer mounted.
-    const current = new Set(this.keys.map((k) => k.selector));
-    for (const base of [this.selectors.ed25519, this.selectors.rsa]) {
-      for (const stale of [undefined, ...DKIM_SLOTS].map((name) => slotSelector(base, name)).filter((s) => !current.has(s))) {
-        plan.destroy("DkimSignature", { selector: stale });
-      }
-    }
-    const stage = this.stageExpression();
-    for (const [i, slot] of this.slots.entries()) {
-      for (const key of this.keys.slice(2 * i, 2 * i + 2)) {
-        plan.upsert("DkimSignature", slot.name ? `dkim-${key.algorithm}-${slot.name}` : `dkim-${key.algorithm}`, ["selector"], {
+    // Exactly these signatures for the domain: keys of another layout (a domain that started or stopped rotating,
+    // an upgrade) would sign from files no longer mounted. A reconcile scoped to the domain removes them; a
+    // destroy could not, as the server filters DkimSignature only on domainId and memberTenantId (stalwart
+    // v0.16.18 crates/jmap/src/registry/query.rs).
+    const entries: Record<string, ObjectBodies["DkimSignature"]> = {};
+    for (const slot of this.slots) {
+      for (const key of this.keys.filter((k) => k.selector === slotSelector(this.selectors[k.algorithm], slot.name))) {
+        entries[slot.name ? `dkim-${key.algorithm}-${slot.name}` : `dkim-${key.algorithm}`] = {
           "@type": key.algorithm === "ed25519" ? "Dkim1Ed25519Sha256" : "Dkim1RsaSha256",
           domainId,
           selector: key.selector,
           privateKey: secretFromFile(this.file(key.algorithm, slot)),
-          stage: stage ? plan.terraformChoice<DkimStage>(stage(i), ["pending", "active", "retiring"]) : "active",
-        });
+          stage: slot.name && this.state ? plan.terraformChoice<DkimStage>(this.stageOf(slot.name), ["pending", "active", "retiring"]) : "active",
+        };
       }
     }
+    plan.reconcile("DkimSignature", ["domainId", "selector"], { domainId }, entries);
   }
 
   /** Without rotation: one slot; its time_static is replaced with either key, as the keys change only on a reset. */
@@ -189,37 +194,47 @@ export class DkimKeys extends Construct {
     return { ed25519, rsa, generated };
   }
 
-  /**
-   * Slot `i` holds generation k = g+1 − ((g+1−i) mod 3): of g−1, g, g+1 the one ≡ i (mod 3). Its time_static is
-   * keyed on k (known at plan time), and the keys are replaced with it, so each period regenerates exactly one slot.
-   */
-  private rotatingSlot(name: (typeof DKIM_SLOTS)[number], i: number, rsaBits: number): KeySlot {
-    const g = this.rotation!.generation;
-    // g + 4 − i rather than g + 1 − i: the same residue, and no literal 0 operand (cdktf drops it).
-    const k = Op.sub(Op.add(g, 1), Op.mod(Op.add(g, 4 - i), 3));
-    const generated = new StaticResource(this, `generated-${name}`, { triggers: { generation: Fn.tostring(k) } });
+  /** A rotating slot: its time_static is keyed on the slot's keeper from the state, and its keys are replaced with it. */
+  private rotatingSlot(name: (typeof DKIM_SLOTS)[number], rsaBits: number): KeySlot {
+    const generated = new StaticResource(this, `generated-${name}`, { triggers: { generation: Fn.tostring(Fn.lookup(this.state!.asAnyMap, `keeper_${name}`)) } });
     const ed25519 = new PrivateKey(this, `ed25519-${name}`, { algorithm: "ED25519" });
     const rsa = new PrivateKey(this, `rsa-${name}`, { algorithm: "RSA", rsaBits });
     for (const key of [ed25519, rsa]) replaceTriggeredBy(key, [generated]);
     return { name, generated, ed25519, rsa };
   }
 
+  /** A slot's stage (a Terraform string), from the state. */
+  private stageOf(slot: (typeof DKIM_SLOTS)[number]): string {
+    const field = (name: string) => Fn.lookup(this.state!.asAnyMap, name);
+    return Token.asString(conditional(Op.eq(field("active"), slot), "active", conditional(Op.eq(field("pending"), slot), "pending", "retiring")));
+  }
+
   /**
-   * Per slot, the Terraform expression of its stage: a lookup of {@link dkimSlotStage} by `g mod 3` and whether
-   * generation g's record was published at least `propagationSeconds` before this plan.
+   * Which slot signs, decided from the stack's memory of the last apply. When the generation has moved on (by one
+   * period or by ten) and the pending key was published at least `propagationSeconds` ago, the pending key
+   * becomes active, the active one retiring, and the retiring slot is re-keyed as the new pending: one key per
+   * apply, never a key younger than its record. Until the pending key is old enough nothing moves, and the next
+   * apply tries again. The memory's first value is the layout of earlier releases (slot g mod 3 active, its
+   * successor pending, keepers g+1 − ((g+1−i) mod 3)), so an upgrade re-keys nothing.
    */
-  private stageExpression(): ((slot: number) => string) | undefined {
-    if (!this.rotation) return undefined;
-    const g = this.rotation.generation;
-    const current = Op.mod(g, 3);
-    const currentGenerated = Fn.element(this.slots.map((s) => s.generated.rfc3339), current);
-    const published = Op.eq(Fn.timecmp(Fn.timeadd(currentGenerated, `${this.propagationSeconds}s`), Fn.plantimestamp()), -1);
-    // One local: the six stage expressions in the plan read it.
-    const key = new TerraformLocal(this, "stage-key", Fn.format("%d-%t", [current, published])).asString;
-    return (slot) => {
-      const table = Object.fromEntries([0, 1, 2].flatMap((c) => [true, false].map((p) => [`${c}-${p}`, dkimSlotStage(slot, c, p)])));
-      return Token.asString(Fn.lookup(table, key));
-    };
+  private slotState(props: DkimKeysProps): TerraformLocal {
+    if (!props.memory) throw new Error(`${this.node.path}: rotating DKIM keys need the stack's memory`);
+    const g = this.rotation!.generationExpression;
+    const letter = (offset: number) => `element(["a", "b", "c"], (${g} + ${offset}) % 3)`;
+    const keeper = (i: number) => `${g} + 1 - ((${g} + ${4 - i}) % 3)`;
+    const last = props.memory.recall(
+      "dkim_slots",
+      `{ g = ${g}, active = ${letter(0)}, pending = ${letter(1)}, retiring = ${letter(2)}, keeper_a = ${keeper(0)}, keeper_b = ${keeper(1)}, keeper_c = ${keeper(2)}, pending_since = plantimestamp() }`,
+    );
+    const advance = `(${last}.g < ${g} && timecmp(timeadd(${last}.pending_since, "${this.propagationSeconds}s"), plantimestamp()) <= 0)`;
+    const keeperNext = (slot: string) => `${advance} && ${last}.retiring == "${slot}" ? ${g} : ${last}.keeper_${slot}`;
+    const state = new TerraformLocal(
+      this,
+      "slots",
+      `\${${advance} ? { g = ${g}, active = ${last}.pending, pending = ${last}.retiring, retiring = ${last}.active, keeper_a = ${keeperNext("a")}, keeper_b = ${keeperNext("b")}, keeper_c = ${keeperNext("c")}, pending_since = plantimestamp() } : ${last}}`,
+    );
+    props.memory.remember("dkim_slots", `local.${state.friendlyUniqueId}`);
+    return state;
   }
 }
 

@@ -141,6 +141,17 @@ export interface MtaSts {
 
 export interface SpamSettings {
   readonly enable?: boolean;
+  /** Where the rules are downloaded from; null: never (no download task at boot). */
+  readonly spamFilterRulesUrl?: string | null;
+}
+
+/** ASN and geolocation data; `Disabled` fetches nothing. */
+export type Asn = Marker<"Disabled">;
+
+/** A web application the server serves (the default one is the web UI, downloaded at start). */
+export interface Application {
+  readonly description: string;
+  readonly enabled?: boolean;
 }
 
 /** Object name (without `x:`) → body type, for the plan builder. */
@@ -160,9 +171,11 @@ export interface ObjectBodies {
   MtaOutboundStrategy: MtaOutboundStrategy;
   SpamSettings: SpamSettings;
   MtaSts: MtaSts;
+  Asn: Asn;
+  Application: Application;
 }
 
 /** Singletons are changed with `update`; everything else with `upsert` on a natural key. */
-export const SINGLETONS = ["Authentication", "SystemSettings", "MtaStageAuth", "Metrics", "MtaOutboundStrategy", "SpamSettings", "MtaSts"] as const;
+export const SINGLETONS = ["Authentication", "SystemSettings", "MtaStageAuth", "Metrics", "MtaOutboundStrategy", "SpamSettings", "MtaSts", "Asn"] as const;
 export type SingletonName = (typeof SINGLETONS)[number];
 export type CollectionName = Exclude<keyof ObjectBodies, SingletonName>;

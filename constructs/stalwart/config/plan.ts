@@ -12,7 +12,20 @@ export type PlanOperation =
       readonly matchOn: readonly string[];
       readonly value: Readonly<Record<string, unknown>>;
     }
+  /**
+   * Makes the objects of `object` inside `scope` exactly `value`: matched entries are updated, missing ones
+   * created, and every other in-scope object is destroyed after all other operations (stalwart-cli apply).
+   */
+  | {
+      readonly "@type": "reconcile";
+      readonly object: CollectionName;
+      readonly matchOn: readonly string[];
+      readonly scope: Readonly<Record<string, unknown>>;
+      readonly value: Readonly<Record<string, unknown>>;
+    }
   | { readonly "@type": "update"; readonly object: SingletonName; readonly value: Readonly<Record<string, unknown>> }
+  /** Creates objects that are never matched (an `Action`: the server runs it, nothing is stored). */
+  | { readonly "@type": "create"; readonly object: "Action"; readonly value: Readonly<Record<string, unknown>> }
   /** Removes the objects whose properties equal all of `value` (none: a no-op); the CLI runs destroys first. */
   | { readonly "@type": "destroy"; readonly object: CollectionName; readonly value: Readonly<Record<string, string>> };
 
@@ -87,6 +100,34 @@ export class ConfigPlan {
     this.assertRefsResolve(body, `${object} "${clientId}"`);
     this.clientIds.add(clientId);
     this.ops.push({ "@type": "upsert", object, matchOn: [...matchOn], value: { [clientId]: body } });
+    return this;
+  }
+
+  /**
+   * Makes the set of `object`s inside `scope` exactly `entries` (client id → body): what the server created at
+   * first boot, or an earlier configuration, and this one no longer has is destroyed. The CLI matches on
+   * `matchOn` client-side; `scope` properties may reference earlier client ids (`#domain`).
+   */
+  reconcile<K extends CollectionName>(object: K, matchOn: readonly string[], scope: Readonly<Record<string, unknown>>, entries: Readonly<Record<string, ObjectBodies[K]>>): this {
+    if (matchOn.length === 0) throw new Error(`reconcile ${object}: needs a matchOn`);
+    for (const [clientId, body] of Object.entries(entries)) {
+      if (!CLIENT_ID.test(clientId)) throw new Error(`client id "${clientId}" must be lower-case kebab-case`);
+      if (this.clientIds.has(clientId)) throw new Error(`client id "${clientId}" is used twice in the plan`);
+      for (const key of matchOn) {
+        if ((body as unknown as Record<string, unknown>)[key] === undefined) throw new Error(`${object} "${clientId}": matchOn key "${key}" has no value`);
+      }
+      this.assertRefsResolve(body, `${object} "${clientId}"`);
+    }
+    this.assertRefsResolve(scope, `${object} scope`);
+    for (const clientId of Object.keys(entries)) this.clientIds.add(clientId);
+    this.ops.push({ "@type": "reconcile", object, matchOn: [...matchOn], scope: { ...scope }, value: { ...entries } });
+    return this;
+  }
+
+  /** Runs a server action (`ReloadSettings`, `ReloadTlsCertificates`, …): `create` is the only operation an Action takes. */
+  action(clientId: string, type: string): this {
+    if (!CLIENT_ID.test(clientId)) throw new Error(`client id "${clientId}" must be lower-case kebab-case`);
+    this.ops.push({ "@type": "create", object: "Action", value: { [clientId]: { "@type": type } } });
     return this;
   }
 

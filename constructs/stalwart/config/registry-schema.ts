@@ -34,6 +34,8 @@ export interface RegistrySchema {
   readonly schemas: Record<string, { type: "single"; schemaName: string } | { type: "multiple"; variants: { name: string; schemaName?: string }[] }>;
   readonly fields: Record<string, { properties: Record<string, PropertySpec> }>;
   readonly enums: Record<string, { name: string }[]>;
+  /** WebUI list metadata: `labelProperty` (the CLI's default match key) and `filters` (the server's query indexes). */
+  readonly lists?: Record<string, { labelProperty?: string; filters?: { field: string }[] }>;
 }
 
 /** Where CI and developers find the schema: the shared reference folder beside the repository. */
@@ -64,24 +66,65 @@ export class RegistryValidator {
     }
     if (kind === "singleton") return [`${op.object}: singletons take "update", not "${op["@type"]}"`];
     if (op["@type"] === "destroy") return this.validateFilter(objectKey, op.value, op.object);
-    return Object.entries(op.value).flatMap(([clientId, body]) => {
-      const where = `${op.object}[${clientId}]`;
-      const problems = this.validateBody(objectKey, body, where);
-      for (const key of op.matchOn) {
-        if ((body as Record<string, unknown>)?.[key] === undefined) problems.push(`${where}: matchOn "${key}" is not set`);
-      }
-      return problems;
-    });
+    // stalwart v0.16.18 crates/jmap/src/registry/mapping/action.rs: an Action is only ever created (the server runs
+    // it); everything else is matched by upsert/reconcile so that the plan converges.
+    if (op["@type"] === "create") {
+      const object: string = op.object;
+      if (object !== "Action") return [`${object}: "create" is for Action only (other objects take upsert or reconcile)`];
+      return Object.entries(op.value).flatMap(([clientId, body]) => this.validateBody(objectKey, body, `${op.object}[${clientId}]`));
+    }
+    if (op.object === ("Action" as string)) return [`Action: "${op["@type"]}" queries first, and Actions cannot be queried`];
+    const problems = op["@type"] === "reconcile" ? this.validateScope(objectKey, op.scope, op.object) : [];
+    return problems.concat(
+      Object.entries(op.value).flatMap(([clientId, body]) => {
+        const where = `${op.object}[${clientId}]`;
+        const found = this.validateBody(objectKey, body, where);
+        for (const key of op.matchOn) {
+          if ((body as Record<string, unknown>)?.[key] === undefined) found.push(`${where}: matchOn "${key}" is not set`);
+        }
+        return found;
+      }),
+    );
   }
 
-  /** A destroy filter: every key a property of the object (of at least one of its variants). */
-  private validateFilter(objectKey: string, filter: Readonly<Record<string, unknown>>, path: string): string[] {
+  /**
+   * Properties the server can filter on: its query indexes, which the schema's `lists["x:T"].filters` name
+   * (stalwart v0.16.18 crates/jmap/src/registry/query.rs rejects any other with `unsupportedFilter`).
+   */
+  queryableFields(objectKey: string): ReadonlySet<string> {
+    const list = this.schema.lists?.[objectKey] ?? this.schema.lists?.[`${objectKey}/User`];
+    const fields = new Set((list?.filters ?? []).map((f) => f.field));
+    // x:Account is listed per variant; the server also filters accounts on @type.
+    if (objectKey === "x:Account") for (const variant of ["User", "Group"]) for (const f of this.schema.lists?.[`x:Account/${variant}`]?.filters ?? []) fields.add(f.field).add("@type");
+    return fields;
+  }
+
+  /** A reconcile scope (evaluated by the CLI on the fetched objects): known, non-null properties, or `@type`. */
+  private validateScope(objectKey: string, scope: Readonly<Record<string, unknown>>, path: string): string[] {
+    const known = this.propertiesOf(objectKey);
+    return Object.entries(scope).flatMap(([k, v]) => [
+      ...(k !== "@type" && !known.has(k) ? [`${path} scope: unknown property ${k}`] : []),
+      ...(v === null || v === undefined ? [`${path} scope: ${k} is null`] : []),
+    ]);
+  }
+
+  private propertiesOf(objectKey: string): Set<string> {
     const schema = this.schema.schemas[objectKey];
     const fieldSets = schema?.type === "multiple" ? schema.variants.map((v) => v.schemaName) : [schema?.schemaName ?? objectKey];
-    const known = new Set(fieldSets.flatMap((f) => Object.keys(this.schema.fields[f ?? ""]?.properties ?? {})));
-    return Object.keys(filter)
-      .filter((k) => !known.has(k))
-      .map((k) => `${path} destroy filter: unknown property ${k}`);
+    return new Set(fieldSets.flatMap((f) => Object.keys(this.schema.fields[f ?? ""]?.properties ?? {})));
+  }
+
+  /** A destroy filter: the CLI sends it to the server as a query, which filters only on queryable fields. */
+  private validateFilter(objectKey: string, filter: Readonly<Record<string, unknown>>, path: string): string[] {
+    const known = this.propertiesOf(objectKey);
+    const queryable = this.queryableFields(objectKey);
+    return Object.keys(filter).flatMap((k) =>
+      !known.has(k) && k !== "@type"
+        ? [`${path} destroy filter: unknown property ${k}`]
+        : !queryable.has(k)
+          ? [`${path} destroy filter: the server cannot filter on ${k} (queryable: ${[...queryable].join(", ") || "nothing"})`]
+          : [],
+    );
   }
 
   /** Validates a body of schema `name` (an `x:` object or embedded type); absent properties keep server defaults. */

@@ -34,11 +34,16 @@ export interface ServerPlanSpec {
   readonly smartHost?: SmartHostSpec;
   /** Inbound spam filtering. A send-only relay turns it off. @default true */
   readonly spamFilter?: boolean;
+  /**
+   * Whether the server may fetch from the internet (web UI bundle, ASN/geo data, spam rules). A server without
+   * HTTPS egress turns them off. @default true
+   */
+  readonly internet?: boolean;
 }
 
 /**
  * The baseline configuration plan of one server, parents first:
- * Domain → listeners → Certificate → SystemSettings → SMTP auth → metrics → tracing → routing.
+ * Domain → listeners → Certificate → SystemSettings → SMTP auth → metrics → tracing → internet fetches → routing.
  * Later features (accounts, DKIM, directories) add operations to the returned plan.
  */
 export function buildServerPlan(spec: ServerPlanSpec): ConfigPlan {
@@ -52,15 +57,19 @@ export function buildServerPlan(spec: ServerPlanSpec): ConfigPlan {
     reportAddressUri: `mailto:postmaster@${spec.domain}`,
   });
 
-  for (const l of spec.listeners) {
-    plan.upsert("NetworkListener", `listener-${l.name}`, ["name"], {
-      name: l.name,
-      bind: { [`[::]:${l.port}`]: true },
-      protocol: l.protocol,
-      useTls: l.tls !== "none",
-      tlsImplicit: l.tls === "implicit",
-    });
-  }
+  // Exactly these listeners: the server creates seven at first boot (pop3s, sieve, imaps, https, …), and a listener
+  // the Service does not forward must not stay bound (stalwart v0.16.18 crates/common/src/manager/defaults.rs).
+  plan.reconcile(
+    "NetworkListener",
+    ["name"],
+    {},
+    Object.fromEntries(
+      spec.listeners.map((l) => [
+        `listener-${l.name}`,
+        { name: l.name, bind: { [`[::]:${l.port}`]: true }, protocol: l.protocol, useTls: l.tls !== "none", tlsImplicit: l.tls === "implicit" },
+      ]),
+    ),
+  );
 
   if (spec.tls) {
     plan.upsert("Certificate", PLAN_IDS.certificate, ["certificate"], {
@@ -79,10 +88,17 @@ export function buildServerPlan(spec: ServerPlanSpec): ConfigPlan {
   plan.update("Metrics", {
     prometheus: { "@type": "Enabled", authUsername: METRICS_USERNAME, authSecret: secretFromEnv(METRICS_PASSWORD_ENV) },
   });
-  // Containers log to stdout; the cluster's log pipeline collects it.
-  plan.upsert("Tracer", "tracer-stdout", ["@type"], { "@type": "Stdout", enable: true, level: "info", ansi: false, multiline: false });
+  // Containers log to stdout; the cluster's log pipeline collects it. Only that tracer: the first-boot `Log` tracer
+  // writes to /var/log/stalwart, which the read-only root filesystem does not allow.
+  plan.reconcile("Tracer", ["@type"], {}, { "tracer-stdout": { "@type": "Stdout", enable: true, level: "info", ansi: false, multiline: false } });
 
-  if (spec.spamFilter === false) plan.update("SpamSettings", { enable: false });
+  if (spec.spamFilter === false) plan.update("SpamSettings", { enable: false, ...(spec.internet === false ? { spamFilterRulesUrl: null } : {}) });
+  if (spec.internet === false) {
+    // Nothing fetched from the internet (stalwart v0.16.18: the web UI bundle, ASN/geo data, spam rules), so a
+    // server without internet egress has no failing fetches; it is managed over JMAP and needs no web UI.
+    plan.update("Asn", { "@type": "Disabled" });
+    plan.upsert("Application", "web-ui", ["description"], { description: "Stalwart Web Interface", enabled: false });
+  }
 
   if (spec.smartHost) {
     const relay = spec.smartHost;
