@@ -22,43 +22,49 @@ const nextPeriod = (ms: number, days = 180) => (Math.floor(ms / DAY / days) + 1)
 const fresh = (stack: string, json: TfJson) => OfflineStack.create(mkdtempSync(join(tmpdir(), `day2-${stack}-`)), json);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
+interface Login {
+  readonly user: string;
+  readonly password: string;
+}
+
 interface Snapshot {
   readonly at: string;
-  /** The password OpenBao holds (what consumers read). */
-  readonly openbaoPassword: string;
-  /** Passwords the server's plan accepts at `at`, with their expiry. */
-  readonly accepted: readonly { password: string; expiresAt?: string }[];
+  /** The login OpenBao holds (what consumers read). */
+  readonly openbao: Login;
+  /** Logins the server's plan lets send at `at` (a User account's one Password, until its expiry). */
+  readonly accepted: readonly (Login & { expiresAt?: string })[];
   /** Active DKIM public keys per algorithm, and every published DKIM key. */
   readonly activeDkim: Readonly<Record<string, readonly string[]>>;
   readonly publishedDkim: ReadonlySet<string>;
 }
 
-/** What one apply of the relay left: OpenBao's submission password, the accepted passwords, the DKIM stages. */
+/** What one apply of the relay left: OpenBao's submission login, the logins that can send, the DKIM stages. */
 function snapshot(offline: OfflineStack, at: string): Snapshot {
   const state = offline.state();
   const computed = offline.computed();
   const byHash = new Map([...computed].filter(([a]) => a.startsWith("random_password.submission")).map(([, v]) => [v.bcrypt_hash as string, v.result as string]));
-  const seed = [...computed].find(([a]) => a.startsWith("vault_kv_secret_v2.submission"))![1];
+  const seed = JSON.parse([...computed].find(([a]) => a.startsWith("vault_kv_secret_v2.submission"))![1].data_json_wo);
   const plan = parsePlan([...state.values()].find((r) => r.input.data?.["plan.ndjson"])!.input.data["plan.ndjson"]);
-  const account = plan.find((op) => op.object === "Account")!.value as Json;
-  const credentials = Object.values(account.noreply.credentials) as { secret: string; expiresAt?: string }[];
+  const domain = (plan.find((op) => op.object === "Domain")!.value as Json).domain.name;
+  const users = plan.filter((op) => op.object === "Account").flatMap((op) => Object.values(op.value as Record<string, Json>)).filter((a) => a["@type"] === "User");
+  // stalwart v0.16.18: one Password per account, the only one it logs in with.
+  const accepted = users.map((a) => {
+    const [credential] = Object.values(a.credentials) as { secret: string; expiresAt?: string | null }[];
+    return { user: `${a.name}@${domain}`, password: byHash.get(credential.secret)!, expiresAt: credential.expiresAt ?? undefined };
+  });
   // Each signature's key as DNS publishes it (its selector's record); a unit test ties record, file and key together.
   const published = new Map(publishedRecords(state).filter((r) => r.fqdn.includes("._domainkey.")).map((r) => [r.fqdn.split("._domainkey.")[0], r.values[0].slice(r.values[0].indexOf("p=") + 2)]));
   const activeDkim: Record<string, string[]> = {};
   for (const op of plan.filter((o) => o.object === "DkimSignature" && o["@type"] !== "destroy")) {
     for (const sig of Object.values(op.value as Record<string, Json>)) if (sig.stage === "active") (activeDkim[sig["@type"]] ??= []).push(published.get(sig.selector)!);
   }
-  const publishedDkim = new Set(published.values());
-  return {
-    at,
-    openbaoPassword: JSON.parse(seed.data_json_wo).password,
-    accepted: credentials.map((c) => ({ password: byHash.get(c.secret)!, expiresAt: c.expiresAt })),
-    activeDkim,
-    publishedDkim,
-  };
+  return { at, openbao: { user: seed.user, password: seed.password }, accepted, activeDkim, publishedDkim: new Set(published.values()) };
 }
 
-const accepts = (s: Snapshot, password: string) => s.accepted.some((c) => c.password === password && (c.expiresAt === undefined || c.expiresAt > s.at));
+/** Whether `login` can send at the snapshot's time: its account's password, not expired (an expired one cannot send). */
+const accepts = (s: Snapshot, login: Login) => s.accepted.some((c) => c.user === login.user && c.password === login.password && (c.expiresAt === undefined || c.expiresAt > s.at));
+/** The logins that can send at the snapshot's time. */
+const sending = (s: Snapshot) => s.accepted.filter((c) => accepts(s, c)).map((c) => c.user).sort();
 
 describeWithTerraform("day 2 on real terraform", () => {
   const stacks = writeFleet("example");
@@ -74,13 +80,13 @@ describeWithTerraform("day 2 on real terraform", () => {
     }
     snapshots.forEach((s, i) => {
       // What OpenBao holds (and consumers read after this apply) logs in.
-      expect(accepts(s, s.openbaoPassword)).toBe(true);
+      expect(accepts(s, s.openbao)).toBe(true);
       // Exactly one active key per algorithm.
       expect(Object.values(s.activeDkim).map((keys) => keys.length)).toEqual([1, 1]);
       if (i === 0) return;
       const before = snapshots[i - 1];
       // What consumers held before this apply still logs in until they refresh (the overlap window).
-      expect(accepts(s, before.openbaoPassword)).toBe(true);
+      expect(accepts(s, before.openbao)).toBe(true);
       // A key signs only once its record was already published by the apply before.
       for (const [key] of Object.values(s.activeDkim)) expect(before.publishedDkim.has(key)).toBe(true);
     });
@@ -94,20 +100,20 @@ describeWithTerraform("day 2 on real terraform", () => {
     const [p1, p2] = [boundary(1), boundary(2)];
     // Applies within a period, right after each boundary, inside and after the overlap window.
     const s = rotateThrough([start, start + DAY, p1 + 3600_000, p1 + 2 * DAY, p1 + 8 * DAY, p2 + 3600_000, p2 + 8 * DAY]);
-    // The first deploy accepts only the password consumers are given.
-    expect(s[0].accepted.map((c) => c.password)).toEqual([s[0].openbaoPassword]);
-    // The rotations happened: a new password at each boundary, the previous one dropped after the window.
-    expect(new Set(s.map((x) => x.openbaoPassword)).size).toBe(3);
-    expect(s[2].openbaoPassword).not.toBe(s[1].openbaoPassword);
-    expect(s[4].accepted.map((c) => c.password)).toEqual([s[4].openbaoPassword]);
-    expect(s[3].accepted).toHaveLength(2);
+    // The first deploy lets only the login consumers are given send.
+    expect(sending(s[0])).toEqual([s[0].openbao.user]);
+    // The rotations happened: a new login at each boundary, the previous one stopped after the window.
+    expect(new Set(s.map((x) => x.openbao.password)).size).toBe(3);
+    expect(s[2].openbao).not.toEqual(s[1].openbao);
+    expect(sending(s[3])).toHaveLength(2);
+    expect(sending(s[4])).toEqual([s[4].openbao.user]);
   });
 
   it.each([2, 5])("rotates once, keeping what consumers hold, when %i periods pass between applies", (gap) => {
     const later = boundary(gap) + 3600_000;
     const s = rotateThrough([start, later, later + 2 * DAY, boundary(gap + 1) + 3600_000]);
-    expect(s[1].openbaoPassword).not.toBe(s[0].openbaoPassword);
-    expect(s[1].accepted.map((c) => c.password).sort()).toEqual([s[0].openbaoPassword, s[1].openbaoPassword].sort());
+    expect(s[1].openbao.password).not.toBe(s[0].openbao.password);
+    expect(sending(s[1])).toEqual([s[0].openbao.user, s[1].openbao.user].sort());
   });
 
   it("leaves the PTR records alone when the mail Service changes (the load balancer lookup is not deferred)", () => {

@@ -6,7 +6,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
-import { PASSWORD_PROPERTY, RotatingPassword } from "../constructs/credentials/rotating-password";
+import { PASSWORD_PROPERTY, RotatingPassword, type RotatingPasswordProps } from "../constructs/credentials/rotating-password";
 import { CredentialRotation } from "../constructs/credentials/rotation";
 import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/dns/dkim-keys";
 import { MailDns } from "../constructs/dns/mail-dns";
@@ -187,7 +187,15 @@ export abstract class MailStack extends SovereignStack {
   protected rotatingPassword(
     id: string,
     credential: CredentialClass,
-    target: { basePath: string; secretName: string; namespace: string; template: Record<string, string>; property?: string; overlap?: boolean },
+    target: {
+      basePath: string;
+      secretName: string;
+      namespace: string;
+      template: Record<string, string>;
+      property?: string;
+      overlap?: boolean;
+      slotAccounts?: RotatingPasswordProps["slotAccounts"];
+    },
   ): RotatingPassword {
     return new RotatingPassword(this, id, {
       credential,
@@ -197,6 +205,7 @@ export abstract class MailStack extends SovereignStack {
       property: target.property,
       overlapDays: target.overlap ? this.platform.credentials.overlapDays : undefined,
       memory: target.overlap ? StackMemory.of(this, target.namespace) : undefined,
+      slotAccounts: target.slotAccounts,
       secretName: target.secretName,
       namespace: target.namespace,
       template: target.template,

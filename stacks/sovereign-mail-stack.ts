@@ -7,7 +7,7 @@ import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
 import { contractData, SmtpCredentialsSecret, type ContractWriter, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
-import { orderedList, ref } from "../constructs/stalwart/config/encoding";
+import { orderedList, ref, setOf } from "../constructs/stalwart/config/encoding";
 import { Fn } from "cdktf";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS } from "../constructs/stalwart/listeners";
@@ -16,7 +16,10 @@ import type { Mothership, Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
 import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
 
-export const SUBMISSION_ACCOUNT_ID = "noreply";
+/** Client id of the sender group in the relay's plan; its login accounts are `<id>-a` and `<id>-b`. */
+export const SENDER_GROUP_ID = "sender";
+/** OpenBao property (and template name) of the current login of the relay's submission credential. */
+export const LOGIN_PROPERTY = "user";
 
 /**
  * `<sovereign>-mail`: the Sovereign's own system-mail relay in namespace `stalwart-sovereign`. It sends console
@@ -36,13 +39,17 @@ export class SovereignMailStack extends MailStack {
     super(scope, relay.stackName, sovereign.platform);
     this.requireSlots(...relay.requiredSlots);
 
-    // Two passwords alternate, so the previous one stays valid while consumers switch to the new one.
+    // Two accounts take turns, each with its own password, so the previous one keeps working while consumers
+    // switch to the new one (a Stalwart account holds one password). Both are members of the sender group.
+    const local = relay.senderAddress.split("@")[0];
+    const senders = [0, 1].map((i) => `${local}-${"ab"[i]}`) as [string, string];
     this.submissionCredential = this.rotatingPassword("submission-credential", "submission", {
       basePath: relay.credentialsPath,
       secretName: "stalwart-submission",
       namespace: relay.namespace,
-      template: { username: relay.senderAddress, password: `{{ .${PASSWORD_PROPERTY} }}` },
+      template: { username: `{{ .${LOGIN_PROPERTY} }}`, password: `{{ .${PASSWORD_PROPERTY} }}` },
       overlap: true,
+      slotAccounts: { property: LOGIN_PROPERTY, names: senders.map((name) => `${name}@${relay.domain}`) as [string, string] },
     });
     this.mail = this.addServer({
       domain: relay.domain,
@@ -62,17 +69,31 @@ export class SovereignMailStack extends MailStack {
         publish: inPublishedZone(relay.domain, sovereign),
         dkimOpenBaoPath: relay.dkimPath,
       },
-      configure: (plan) =>
-        plan.upsert("Account", SUBMISSION_ACCOUNT_ID, ["name", "domainId"], {
-          "@type": "User",
-          name: relay.senderAddress.split("@")[0],
+      configure: (plan) => {
+        // The address consumers send from belongs to a group; the two login accounts are its members, so either
+        // may send as it (stalwart v0.16.18 crates/common/src/cache/principals.rs build_account_info: a member's
+        // addresses include its groups'; MtaStageAuth.mustMatchSender checks those).
+        plan.destroy("Account", { name: local, "@type": "User" });
+        plan.upsert("Account", SENDER_GROUP_ID, ["name", "domainId"], {
+          "@type": "Group",
+          name: local,
           domainId: ref(PLAN_IDS.domain),
           description: "System mail (console PIN and magic-link logins)",
-          // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and the Secret.
-          credentials: this.submissionCredential.passwordCredentials(plan),
           aliases: orderedList(relay.aliases.map((name) => ({ name, domainId: ref(PLAN_IDS.domain), enabled: true }))),
-          roles: { "@type": "User" },
-        }),
+        });
+        senders.forEach((name, i) =>
+          plan.upsert("Account", `${SENDER_GROUP_ID}-${"ab"[i]}`, ["name", "domainId"], {
+            "@type": "User",
+            name,
+            domainId: ref(PLAN_IDS.domain),
+            description: `Login ${"AB"[i]} of ${relay.senderAddress} (they take turns at each password rotation)`,
+            // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and OpenBao.
+            credentials: this.submissionCredential.slotCredentials(plan, i as 0 | 1),
+            memberGroupIds: setOf([ref(SENDER_GROUP_ID)]),
+            roles: { "@type": "User" },
+          }),
+        );
+      },
     });
     const submissionPort = LISTENERS[relay.submissionListener].port;
     for (const client of relay.clients) {
@@ -118,7 +139,7 @@ export class SovereignMailStack extends MailStack {
       addDependsOn(credential.seed, [this.mail.applyJob.job]);
       return {
         via: { kind: "external-secret", project: (id, secret) => credential.project(id, secret), version: Fn.tostring(credential.version) },
-        credentials: { user: relay.senderAddress, password: `{{ .${PASSWORD_PROPERTY} }}` },
+        credentials: { user: `{{ .${LOGIN_PROPERTY} }}`, password: `{{ .${PASSWORD_PROPERTY} }}` },
       };
     }
     const c = (relay.mothership as Mothership).credentials;

@@ -20,6 +20,7 @@ import { versionedProjection } from "./versioned-projection";
 
 /** The password's property in OpenBao and its name in Secret templates (`{{ .password }}`). */
 export const PASSWORD_PROPERTY = "password";
+const EPOCH = "1970-01-01T00:00:00Z";
 
 export interface RotatingPasswordProps {
   /** Credential class: recorded in the audit metadata. */
@@ -36,6 +37,11 @@ export interface RotatingPasswordProps {
    * turns, the new one in the slot that was the previous. @default no overlap (one password)
    */
   readonly overlapDays?: number;
+  /**
+   * With an overlap, each slot logs in as its own account (a Stalwart account holds one password): their login
+   * names, and the OpenBao property (and template name) that carries the current one. @default none
+   */
+  readonly slotAccounts?: { readonly property: string; readonly names: readonly [string, string] };
   /** Property of the password in OpenBao (and its name in templates, `{{ .<property> }}`). @default "password" */
   readonly property?: string;
   /** The Secret the ExternalSecret materializes next to the server. */
@@ -114,17 +120,9 @@ export class RotatingPassword extends Construct implements ServerCredential {
     this.version = Token.asNumber(this.inSlot((i) => this.generated[i].unix));
 
     this.audit = { generatedAt: this.generatedAt, stackName: props.stackName, credential: props.credential, nextRotation: props.rotation.nextRotation };
-    this.seed = openBaoSeed(this, "seed", { openbao: props.openbao, data: { [this.property]: this.current }, version: this.version, audit: this.audit });
+    const account = props.slotAccounts ? { [props.slotAccounts.property]: Token.asString(this.inSlot((i) => props.slotAccounts!.names[i])) } : {};
+    this.seed = openBaoSeed(this, "seed", { openbao: props.openbao, data: { [this.property]: this.current, ...account }, version: this.version, audit: this.audit });
     this.externalSecret = this.project("external-secret", { name: props.secretName, namespace: props.namespace, template: props.template, labels: props.labels });
-  }
-
-  /** The previous password's bcrypt hash and the end of its overlap window; undefined without overlap. */
-  get previous(): { readonly bcryptHash: string; readonly validUntil: string } | undefined {
-    if (this.currentSlot === undefined || !this.props.overlapDays) return undefined;
-    return {
-      bcryptHash: Token.asString(this.inSlot((i) => this.slots[i].bcryptHash, true)),
-      validUntil: Fn.timeadd(this.generatedAt, `${this.props.overlapDays * 24}h`),
-    };
   }
 
   /** The current password's bcrypt hash (what a Stalwart account stores). */
@@ -132,26 +130,32 @@ export class RotatingPassword extends Construct implements ServerCredential {
     return Token.asString(this.inSlot((i) => this.slots[i].bcryptHash));
   }
 
-  /**
-   * A per-slot value of the current slot (or, with `previous`, the other one) as one Terraform expression: the
-   * value itself with a single slot, else a conditional on the generation's parity.
-   */
-  private inSlot(value: (slot: number) => unknown, previous = false): unknown {
+  /** A per-slot value of the current slot as one Terraform expression (the value itself with a single slot). */
+  private inSlot(value: (slot: number) => unknown): unknown {
     if (this.currentSlot === undefined) return value(0);
-    const [current, other] = previous ? [value(0), value(1)] : [value(1), value(0)];
-    return conditional(this.currentSlot, current, other);
+    return conditional(this.currentSlot, value(1), value(0));
+  }
+
+  /** A Stalwart account's password credential: the current password (one slot only; see {@link slotCredentials}). */
+  passwordCredentials(plan: ConfigPlan): OrderedList<PasswordCredential> {
+    if (this.slots.length !== 1) throw new Error(`${this.node.path}: a password with an overlap takes one account per slot (slotCredentials)`);
+    return orderedList([{ "@type": "Password", secret: plan.terraformValue(this.currentBcryptHash) }]);
   }
 
   /**
-   * A Stalwart account's password credentials: the current password and, during the overlap window, the previous
-   * one (with `expiresAt`, so the server refuses it after the window even before the next apply removes it).
+   * The password credential of the account that logs in with slot `slot` (0: A, 1: B). A Stalwart account holds
+   * exactly one password and logs in with that one only (stalwart v0.16.18 crates/jmap/src/registry/mapping/
+   * principal.rs, crates/common/src/auth/authentication.rs), so an overlap needs two accounts. The current slot's
+   * password has no expiry; the other's expires when the overlap window closes (at once when there is no previous
+   * password, as at the first deploy): the server then lets it authenticate but not send, even before the next
+   * apply.
    */
-  passwordCredentials(plan: ConfigPlan): OrderedList<PasswordCredential> {
-    const current: PasswordCredential = { "@type": "Password", secret: plan.terraformValue(this.currentBcryptHash) };
-    const previous = this.previous;
-    if (!previous) return orderedList([current]);
-    const entry: PasswordCredential = { "@type": "Password", secret: plan.terraformValue(previous.bcryptHash), expiresAt: plan.terraformValue(previous.validUntil) };
-    return plan.orderedListWhile([current], entry, Op.and(this.hasPrevious, Op.eq(Fn.timecmp(Fn.plantimestamp(), previous.validUntil), -1)));
+  slotCredentials(plan: ConfigPlan, slot: 0 | 1): OrderedList<PasswordCredential> {
+    if (this.slots.length !== 2 || !this.props.overlapDays) throw new Error(`${this.node.path}: slotCredentials needs an overlap`);
+    const isCurrent = slot === 1 ? this.currentSlot : Op.not(this.currentSlot);
+    const validUntil = Fn.timeadd(this.generatedAt, `${this.props.overlapDays * 24}h`);
+    const expiry = conditional(isCurrent, Token.nullValue(), conditional(this.hasPrevious, validUntil, EPOCH));
+    return orderedList([{ "@type": "Password", secret: plan.terraformValue(this.slots[slot].bcryptHash), expiresAt: plan.terraformJsonChoice<string | undefined>(Token.asString(expiry), [null as unknown as string, EPOCH]) }]);
   }
 
   /**
@@ -188,7 +192,7 @@ export class RotatingPassword extends Construct implements ServerCredential {
       ...projection,
       externalSecrets: this.props.externalSecrets,
       openbaoPath: this.openbaoPath,
-      properties: [this.property],
+      properties: [this.property, ...(this.props.slotAccounts ? [this.props.slotAccounts.property] : [])],
       version: this.version,
       audit: this.audit,
       seed: this.seed,

@@ -43,7 +43,18 @@ export interface UserAccount {
   readonly description?: string;
   readonly credentials?: OrderedList<PasswordCredential>;
   readonly aliases?: OrderedList<EmailAlias>;
+  /** Groups the account belongs to (their addresses become the account's too). */
+  readonly memberGroupIds?: JsonSet;
   readonly roles?: Marker<"User" | "Admin">;
+}
+
+/** A group: an address (and aliases) its members may send as and receive for. */
+export interface GroupAccount {
+  readonly "@type": "Group";
+  readonly name: string;
+  readonly domainId: ClientRef | string;
+  readonly description?: string;
+  readonly aliases?: OrderedList<EmailAlias>;
 }
 
 export interface OidcDirectory {
@@ -157,7 +168,7 @@ export interface Application {
 /** Object name (without `x:`) → body type, for the plan builder. */
 export interface ObjectBodies {
   Domain: Domain;
-  Account: UserAccount;
+  Account: UserAccount | GroupAccount;
   Directory: OidcDirectory;
   Authentication: Authentication;
   NetworkListener: NetworkListener;

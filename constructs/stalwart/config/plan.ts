@@ -31,6 +31,8 @@ export type PlanOperation =
 
 const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
 const PLACEHOLDER = /\{\{terraform:(\d+)\}\}/g;
+/** A JSON-valued placeholder with its JSON quotes: the whole `"…"` gives way to `${jsonencode(…)}`. */
+const JSON_PLACEHOLDER = /"\{\{terraform-json:(\d+)\}\}"/g;
 
 /**
  * An ordered, idempotent Stalwart configuration plan: `upsert` for objects (matched on a natural key),
@@ -42,6 +44,7 @@ export class ConfigPlan {
   private readonly ops: PlanOperation[] = [];
   private readonly clientIds = new Set<string>();
   private readonly terraformValues: string[] = [];
+  private readonly jsonValues: string[] = [];
   private readonly conditionalEntries: { readonly condition: unknown; readonly text: string }[] = [];
   private readonly choices = new Map<string, readonly string[]>();
 
@@ -64,6 +67,18 @@ export class ConfigPlan {
     const placeholder = this.terraformValue(expression);
     this.choices.set(placeholder, candidates);
     // Typed as the candidates: the placeholder stands for one of them.
+    return placeholder as T;
+  }
+
+  /**
+   * A JSON value (any type, `null` included) Terraform picks at plan time among `candidates`: rendered as
+   * `${jsonencode(expression)}` in place of the quoted placeholder, so it can be a string or JSON null.
+   */
+  terraformJsonChoice<T>(expression: string, candidates: readonly T[]): T {
+    if (candidates.length === 0) throw new Error("a Terraform choice needs at least one candidate");
+    this.jsonValues.push(expression);
+    const placeholder = `{{terraform-json:${this.jsonValues.length - 1}}}`;
+    this.choices.set(placeholder, candidates as readonly unknown[] as readonly string[]);
     return placeholder as T;
   }
 
@@ -151,7 +166,7 @@ export class ConfigPlan {
 
   /** The Terraform expressions behind the placeholders, in placeholder order, then each conditional entry's condition. */
   get terraformExpressions(): readonly string[] {
-    return [...this.terraformValues, ...this.conditionalEntries.map((c) => Fn.tostring(c.condition))];
+    return [...this.terraformValues, ...this.jsonValues.map((v) => Fn.jsonencode(Token.asAny(v))), ...this.conditionalEntries.map((c) => Fn.tostring(c.condition))];
   }
 
   get operations(): readonly PlanOperation[] {
@@ -175,7 +190,7 @@ export class ConfigPlan {
       const literal = withValues(escaped).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
       text = text.slice(0, at) + Token.asString(conditional(entry.condition, literal, "")) + text.slice(at + escaped.length);
     }
-    return withValues(text);
+    return withValues(text).replace(JSON_PLACEHOLDER, (_m, i: string) => Token.asString(Fn.jsonencode(Token.asAny(this.jsonValues[Number(i)]))));
   }
 
   private assertRefsResolve(body: unknown, where: string): void {
@@ -201,8 +216,11 @@ export function collectRefs(value: unknown, out: Set<string> = new Set()): Set<s
 }
 
 /** `value` with every string `pick` has a candidate for replaced by it. */
-function resolveChoices<T>(value: T, pick: (placeholder: string) => string | undefined): T {
-  if (typeof value === "string") return (pick(value) ?? value) as T;
+function resolveChoices<T>(value: T, pick: (placeholder: string) => unknown): T {
+  if (typeof value === "string") {
+    const picked = pick(value);
+    return (picked === undefined ? value : picked) as T;
+  }
   if (Array.isArray(value)) return value.map((v) => resolveChoices(v, pick)) as T;
   if (!value || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveChoices(v, pick)])) as T;
