@@ -176,7 +176,7 @@ describe("the example fleet's DNS", () => {
       ["RSA", 2048],
     ]);
     const stack = example.stacks.tenants.find((t) => t.stackName === "fsn1-tenant-globex")!;
-    const dkimOps = stack.mail.plan.operations.filter((o) => o.object === "DkimSignature" && o["@type"] === "upsert").map((o) => Object.values(o.value)[0]);
+    const dkimOps = stack.mail.plan.operations.filter((o) => o.object === "DkimSignature" && o["@type"] === "reconcile").flatMap((o) => Object.values(o.value));
     expect(dkimOps).toEqual([
       { "@type": "Dkim1Ed25519Sha256", domainId: "#domain", selector: "sm-ed25519", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/ed25519.pem" }, stage: "active" },
       { "@type": "Dkim1RsaSha256", domainId: "#domain", selector: "sm-rsa", privateKey: { "@type": "File", filePath: "/etc/stalwart/dkim/rsa.pem" }, stage: "active" },

@@ -114,11 +114,15 @@ describe("the relay stack of the example fleet", () => {
     expect(contract.kind).toBe("external-secret");
     expect(contract.manifest.spec.data.map((d: { remoteRef: { key: string; property: string } }) => d.remoteRef)).toEqual([
       { key: "sovereign/omantel.example.org/stalwart/relay/submission", property: "password" },
+      { key: "sovereign/omantel.example.org/stalwart/relay/submission", property: "user" },
       { key: "sovereign/omantel.example.org/stalwart/relay/submission", property: "version" },
     ]);
     expect(contract.data["smtp-host"]).toBe("mail.omantel.example.org");
     expect(contract.data["smtp-from"]).toBe("noreply@omantel.example.org");
-    expect(contract.data["smtp-user"]).toBe("noreply@omantel.example.org");
+    // The current login (noreply-a@ or noreply-b@, they take turns at each rotation) comes with the password.
+    expect(contract.data["smtp-user"]).toBe("{{ .user }}");
+    const seed = resourcesOf(json, "vault_kv_secret_v2").find((r) => r.address.startsWith("vault_kv_secret_v2.submission-credential"))!.body;
+    expect(seed.data_json_wo).toMatch(/"user" = \(local\.submission-credential_slots_\w+\.current == "b"\) \? "noreply-b@omantel\.example\.org" : "noreply-a@omantel\.example\.org"/);
     expect(contract.data.user).toBe(contract.data["smtp-user"]);
     expect(contract.data.password).toBe(contract.data["smtp-pass"]);
     expect(contract.data["smtp-pass"]).toBe("{{ .password }}");
@@ -135,7 +139,8 @@ describe("the relay stack of the example fleet", () => {
     expect(contract.metadata.labels["catalyst.openova.io/relay-scope"]).toBe("sovereign-local");
     const checksum = json.output.smtp_credentials_checksum.value as string;
     // Over the endpoint and the password's version (its generation time), never the password itself.
-    expect(checksum).toMatch(/^\$\{nonsensitive\(sha256\(join\("\|", \["mail\.omantel\.example\.org", "465", "noreply@omantel\.example\.org", "noreply@omantel\.example\.org", tostring\(.*time_static\.submission-credential_generated-b[^.]*\.unix : time_static\.submission-credential_generated-a[^.]*\.unix\)\]\)\)\)\}$/);
+    // (The login changes with the password, so the version covers both.)
+    expect(checksum).toMatch(/^\$\{nonsensitive\(sha256\(join\("\|", \["mail\.omantel\.example\.org", "465", "noreply@omantel\.example\.org", "\{\{ \.user \}\}", tostring\(.*time_static\.submission-credential_generated-b[^.]*\.unix : time_static\.submission-credential_generated-a[^.]*\.unix\)\]\)\)\)\}$/);
     expect(checksum).not.toMatch(/random_password/);
     expect(contract.metadata.annotations["checksum/smtp-config"]).toBe(checksum);
   });
@@ -149,12 +154,16 @@ describe("the relay stack of the example fleet", () => {
     expect(seed.body.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
   });
 
-  it("creates the noreply account with the generated password's bcrypt hash, one submission listener and no IMAP", () => {
-    const account = relay.mail.plan.operations.find((o) => o.object === "Account")!;
-    expect(account).toMatchObject({ "@type": "upsert", matchOn: ["name", "domainId"], value: { noreply: { "@type": "User", name: "noreply", domainId: "#domain" } } });
+  it("creates the noreply group and its two logins with their generated passwords' bcrypt hashes, one submission listener and no IMAP", () => {
+    const accounts = relay.mail.plan.operations.filter((o) => o.object === "Account" && o["@type"] === "upsert");
+    expect(accounts.map((a) => a.value)).toEqual([
+      { sender: expect.objectContaining({ "@type": "Group", name: "noreply", domainId: "#domain" }) },
+      { "sender-a": expect.objectContaining({ "@type": "User", name: "noreply-a", domainId: "#domain", memberGroupIds: { "#sender": true } }) },
+      { "sender-b": expect.objectContaining({ "@type": "User", name: "noreply-b", domainId: "#domain", memberGroupIds: { "#sender": true } }) },
+    ]);
     expect(relay.server.listeners.map((l) => l.name)).toEqual(["smtp", "submissions", "http"]);
     const plan = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"];
-    expect(plan).toMatch(/"secret":"\$\{[^"]*random_password\.submission-credential_password-b[^.]*\.bcrypt_hash : random_password\.submission-credential_password-a[^.]*\.bcrypt_hash\}"/);
+    for (const slot of ["a", "b"]) expect(plan).toMatch(new RegExp(`"secret":"\\$\\{random_password\\.submission-credential_password-${slot}[^.]*\\.bcrypt_hash\\}"`));
   });
 
   it("lets the platform's pods submit in-cluster, and no other namespace", () => {
@@ -172,8 +181,8 @@ describe("relay variants", () => {
     const contract = contractOf(json["fsn1-mail"]);
     expect(contract.data["smtp-port"]).toBe("587");
     expect(stacks.relays[0].server.listeners.map((l) => l.name)).toEqual(["smtp", "submission", "http"]);
-    const account = stacks.relays[0].mail.plan.operations.find((o) => o.object === "Account")!.value as Record<string, { aliases: unknown }>;
-    expect(account.noreply.aliases).toEqual({ "0": { name: "login", domainId: "#domain", enabled: true }, "1": { name: "pin", domainId: "#domain", enabled: true } });
+    const group = stacks.relays[0].mail.plan.operations.find((o) => o.object === "Account" && o["@type"] === "upsert")!.value as Record<string, { aliases: unknown }>;
+    expect(group.sender.aliases).toEqual({ "0": { name: "login", domainId: "#domain", enabled: true }, "1": { name: "pin", domainId: "#domain", enabled: true } });
   });
 
   it("writes the contract the same way in mothership mode, credentials from a named Secret, scope mothership", () => {
@@ -246,14 +255,15 @@ describe("relay variants", () => {
       "kc-sa-client-id": "catalyst-api-server",
       "kc-audience": "catalyst-api-server",
       "smtp-host": "mail.omantel.example.org",
-      "smtp-user": "noreply@omantel.example.org",
-      // The current submission password, from the same OpenBao path as the contract: a rotation reaches Keycloak too.
+      "smtp-user": "{{ .user }}",
+      // The current submission login and password, from the same OpenBao path as the contract: a rotation reaches Keycloak too.
       "smtp-pass": "{{ .password }}",
       "kc-sa-client-secret": "{{ .kc_sa_client_secret }}",
     });
     const contract = contractOf(stack).manifest;
     const byKey = Object.fromEntries(manifest.spec.data.map((d: { secretKey: string }) => [d.secretKey, d]));
     expect(byKey.password).toEqual(contract.spec.data.find((d: { secretKey: string }) => d.secretKey === "password"));
+    expect(byKey.user).toEqual(contract.spec.data.find((d: { secretKey: string }) => d.secretKey === "user"));
     // The client secret comes from its cluster Secret through a store allowed to get that one Secret.
     expect(byKey.kc_sa_client_secret).toEqual({ secretKey: "kc_sa_client_secret", remoteRef: { key: "catalyst-kc-sa-credentials", property: "client-secret" }, sourceRef: { storeRef: { name: "keycloak-client-secret-reader", kind: "SecretStore" } } });
     const store = manifests.find((r) => r.body.manifest.kind === "SecretStore")!;

@@ -141,9 +141,19 @@ describe("upstream registry schema", () => {
       expect(check({ "@type": "update", object: "Domain" as never, value: {} })).toEqual([expect.stringMatching(/needs a singleton/)]);
       expect(check({ "@type": "upsert", object: "SystemSettings" as never, matchOn: [], value: { s: {} } })).toEqual([expect.stringMatching(/singletons take "update"/)]);
       expect(check({ "@type": "upsert", object: "Mailbox" as never, matchOn: [], value: {} })).toEqual([expect.stringMatching(/unknown object/)]);
-      // A destroy filter names properties of some variant of the object.
-      expect(check({ "@type": "destroy", object: "DkimSignature", value: { selector: "old" } })).toEqual([]);
+      // A destroy filter is a server query: only the object's queryable (indexed) properties (stalwart v0.16.18
+      // crates/jmap/src/registry/query.rs); the schema's lists[].filters name them.
+      expect(check({ "@type": "destroy", object: "DkimSignature", value: { domainId: "x" } })).toEqual([]);
+      expect(check({ "@type": "destroy", object: "DkimSignature", value: { selector: "old" } })).toEqual([expect.stringMatching(/cannot filter on selector \(queryable: domainId, memberTenantId\)/)]);
       expect(check({ "@type": "destroy", object: "DkimSignature", value: { selectr: "old" } })).toEqual([expect.stringMatching(/destroy filter: unknown property selectr/)]);
+      expect(check({ "@type": "destroy", object: "Account", value: { name: "noreply", "@type": "User" } })).toEqual([]);
+      expect(check({ "@type": "destroy", object: "Tracer" as never, value: { "@type": "Log" } })).toEqual([expect.stringMatching(/cannot filter on @type \(queryable: nothing\)/)]);
+      // create is for actions only; actions cannot be matched.
+      expect(check({ "@type": "create", object: "Action", value: { r: { "@type": "ReloadSettings" } } })).toEqual([]);
+      expect(check({ "@type": "create", object: "Domain" as never, value: { d: { name: "x.org" } } })).toEqual([expect.stringMatching(/"create" is for Action only/)]);
+      expect(check({ "@type": "upsert", object: "Action" as never, matchOn: ["@type"], value: { r: { "@type": "ReloadSettings" } } })).toEqual([expect.stringMatching(/Actions cannot be queried/)]);
+      // A reconcile scope names properties of the object.
+      expect(check({ "@type": "reconcile", object: "DkimSignature", matchOn: ["selector"], scope: { domainIdd: "#d" }, value: {} })).toEqual([expect.stringMatching(/scope: unknown property domainIdd/)]);
     });
 
     it("checks every candidate of a Terraform choice, not its placeholder", () => {
@@ -166,13 +176,15 @@ describe("configuration plans", () => {
     expect(stacks.find((s) => s.stackName === name)!.mail.plan.render()).toMatchSnapshot();
   });
 
-  it.each(stacks.map((s) => s.stackName))("%s: only upsert/update and filtered destroys, every #ref resolves to an earlier operation, byte-identical re-render", (name) => {
+  it.each(stacks.map((s) => s.stackName))("%s: only matched operations (upsert, reconcile, update) and filtered destroys, every #ref resolves to an earlier operation, byte-identical re-render", (name) => {
     const stack = stacks.find((s) => s.stackName === name)!;
     const text = stack.mail.plan.render();
     const ops = parsePlan(text);
-    expect([...new Set(ops.map((o) => o["@type"]))].sort()).toEqual(["destroy", "update", "upsert"]);
+    expect([...new Set(ops.map((o) => o["@type"]))].sort()).toEqual(name === "fsn1-mail" ? ["destroy", "reconcile", "update", "upsert"] : ["reconcile", "update", "upsert"]);
+    // Exactly these listeners, tracers and DKIM signatures: what first boot created and we do not want goes.
+    expect(ops.filter((o) => o["@type"] === "reconcile").map((o) => o.object)).toEqual(["NetworkListener", "Tracer", "DkimSignature"]);
     // A destroy never removes what the plan upserts (the CLI runs destroys first).
-    const upserted = ops.flatMap((o) => (o["@type"] === "upsert" ? Object.values(o.value) : [])) as Record<string, unknown>[];
+    const upserted = ops.flatMap((o) => (o["@type"] === "upsert" || o["@type"] === "reconcile" ? Object.values(o.value) : [])) as Record<string, unknown>[];
     for (const d of ops.filter((o) => o["@type"] === "destroy")) {
       expect(Object.keys(d.value).length).toBeGreaterThan(0);
       expect(upserted.filter((u) => Object.entries(d.value).every(([k, v]) => u[k] === v))).toEqual([]);
@@ -180,10 +192,11 @@ describe("configuration plans", () => {
     const created = new Set<string>();
     for (const op of ops) {
       for (const r of collectRefs(op.value)) {
-        if (op["@type"] === "upsert" && Object.keys(op.value).includes(r)) continue;
+        if ((op["@type"] === "upsert" || op["@type"] === "reconcile") && Object.keys(op.value).includes(r)) continue;
         expect({ op: op.object, ref: r, resolved: created.has(r) }).toEqual({ op: op.object, ref: r, resolved: true });
       }
-      if (op["@type"] === "upsert") Object.keys(op.value).forEach((id) => created.add(id));
+      if (op["@type"] === "reconcile") for (const r of collectRefs(op.scope)) expect(created.has(r)).toBe(true);
+      if (op["@type"] === "upsert" || op["@type"] === "reconcile") Object.keys(op.value).forEach((id) => created.add(id));
     }
     const again = synthAgain.stacks.tenants.concat(synthAgain.stacks.relays).find((s) => s.stackName === name)!;
     expect(again.mail.plan.render()).toBe(text);
@@ -224,14 +237,15 @@ describe("configuration plans", () => {
   it("declares exactly the listeners the Kubernetes ports and Services use", () => {
     for (const s of stacks) {
       const listenerOps = s.mail.plan.operations.filter((o) => o.object === "NetworkListener");
-      const planned = listenerOps.map((o) => Object.values(o.value)[0] as { name: string; bind: Record<string, true> });
+      expect(listenerOps).toHaveLength(1);
+      const planned = (Object.values(listenerOps[0].value) as { name: string; bind: Record<string, true> }[]).sort(byPort);
       const json = example.json[s.stackName];
       const [server] = podWorkloads(json);
-      expect(planned.map((l) => [l.name, Number(Object.keys(l.bind)[0].split(":").pop())])).toEqual(server.ports.map((p) => [p.name, p.port]));
+      expect(planned.map((l) => [l.name, Number(Object.keys(l.bind)[0].split(":").pop())])).toEqual(server.ports.map((p) => [p.name, p.port]).sort((a, b) => Number(a[1]) - Number(b[1])));
     }
     // 587 and 143 are not created by a fresh v0.16 database: tenant plans must create them.
     for (const s of example.stacks.tenants) {
-      const names = s.mail.plan.operations.filter((o) => o.object === "NetworkListener").map((o) => Object.keys(o.value)[0]);
+      const names = s.mail.plan.operations.filter((o) => o.object === "NetworkListener").flatMap((o) => Object.keys(o.value));
       expect(names).toEqual(expect.arrayContaining(["listener-submission", "listener-imap"]));
     }
     expect(LISTENERS.submission.createdByDefault || LISTENERS.imap.createdByDefault).toBe(false);
@@ -248,10 +262,22 @@ describe("configuration plans", () => {
 
   it("turns spam filtering off on the send-only relay and leaves tenants at the default", () => {
     const spam = (name: string) => stacks.find((s) => s.stackName === name)!.mail.plan.operations.filter((o) => o.object === "SpamSettings");
-    expect(spam("fsn1-mail")).toEqual([{ "@type": "update", object: "SpamSettings", value: { enable: false } }]);
+    // The relay has no HTTPS egress: no spam-rule download either (stalwart v0.16.18 crates/common/src/manager/defaults.rs).
+    expect(spam("fsn1-mail")).toEqual([{ "@type": "update", object: "SpamSettings", value: { enable: false, spamFilterRulesUrl: null } }]);
     expect(spam("fsn1-tenant-acme")).toEqual([]);
   });
+
+  it("fetches nothing from the internet on the relay (no HTTPS egress): ASN data and the web UI off; tenants keep them", () => {
+    const ops = (name: string) => stacks.find((s) => s.stackName === name)!.mail.plan.operations.filter((o) => o.object === "Asn" || o.object === "Application");
+    expect(ops("fsn1-mail")).toEqual([
+      { "@type": "update", object: "Asn", value: { "@type": "Disabled" } },
+      { "@type": "upsert", object: "Application", matchOn: ["description"], value: { "web-ui": { description: "Stalwart Web Interface", enabled: false } } },
+    ]);
+    expect(ops("fsn1-tenant-acme")).toEqual([]);
+  });
 });
+
+const byPort = (a: { bind: Record<string, true> }, b: { bind: Record<string, true> }) => Number(Object.keys(a.bind)[0].split(":").pop()) - Number(Object.keys(b.bind)[0].split(":").pop());
 
 describe("plan builder", () => {
   it("refuses a reference to an object no earlier operation creates", () => {
@@ -310,10 +336,17 @@ sovereigns:
     expect(pod.restart_policy).toBe("Never");
     expect(pod.automount_service_account_token).toBe(false);
     expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: "RuntimeDefault" } });
-    const [c] = pod.container;
-    expect(c.resources.requests).toEqual(c.resources.limits);
-    expect(c.security_context).toEqual({ run_as_non_root: true, allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ["ALL"] } });
+    // The plan, then the reloads as a second apply: Actions in the same plan would run before its reconcile deletions.
+    const [c, reload] = [pod.init_container[0], pod.container[0]];
+    expect(pod.init_container).toHaveLength(1);
+    expect(pod.container).toHaveLength(1);
+    for (const x of [c, reload]) {
+      expect(x.resources.requests).toEqual(x.resources.limits);
+      expect(x.security_context).toEqual({ run_as_non_root: true, allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ["ALL"] } });
+      expect(x.env).toEqual(c.env);
+    }
     expect(c.args).toEqual(["apply", "--file", "/plan/plan.ndjson"]);
+    expect(reload.args).toEqual(["apply", "--file", "/plan/reload.ndjson"]);
     expect(c.image).toMatch(/^ghcr\.io\/stalwartlabs\/cli:[\w.-]+@sha256:[0-9a-f]{64}$/);
     const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; value_from?: unknown }) => [e.name, e.value ?? e.value_from]));
     expect(env.STALWART_URL).toBe(`http://${example.json[name].output.management_endpoint.value}`);
@@ -327,7 +360,25 @@ sovereigns:
       const choice = splitConditional(expr);
       return choice && expr.includes("plantimestamp()") ? renderTemplate(choice.whenTrue, evaluate) : "<value>";
     });
-    expect(asMarkers).toBe(stack.mail.plan.render().replace(/\{\{terraform:\d+\}\}/g, "<value>"));
+    expect(asMarkers).toBe(stack.mail.plan.render().replace(/\{\{terraform:\d+\}\}/g, "<value>").replace(/"\{\{terraform-json:\d+\}\}"/g, "<value>"));
+    // Settings take effect (ReloadSettings), and certificates where the server has files (ReloadTlsCertificates).
+    const reloads = parsePlan(planMap.body.data["reload.ndjson"] as string);
+    const tls = name !== "fsn1-mail";
+    expect(reloads).toEqual([
+      { "@type": "create", object: "Action", value: { "reload-settings": { "@type": "ReloadSettings" } } },
+      ...(tls ? [{ "@type": "create", object: "Action", value: { "reload-tls": { "@type": "ReloadTlsCertificates" } } }] : []),
+    ]);
+    for (const op of reloads) expect(validator ? validator.validateOperation(op) : []).toEqual([]);
+    // Then the pod template carries the listener set: a changed set (and the first deploy) restarts the server.
+    const [restart] = resourcesOf(json, "kubernetes_annotations").map((r) => r.body);
+    expect(restart).toMatchObject({ api_version: "apps/v1", kind: "StatefulSet", metadata: { name: "stalwart" }, force: true });
+    expect(restart.template_annotations).toEqual({ "sovereign-mail.openova.io/listeners": stack.mail.applyJob.listenerHash });
+    expect(restart.depends_on).toContain(job.address);
+    const sts0 = resourcesOf(json, "kubernetes_stateful_set_v1")[0].body;
+    expect(sts0.lifecycle.ignore_changes).toEqual(['spec[0].template[0].metadata[0].annotations["sovereign-mail.openova.io/listeners"]']);
+    // A renewed certificate is served within a day: a daily CronJob reloads it.
+    const crons = resourcesOf(json, "kubernetes_cron_job_v1").map((r) => r.body);
+    expect(crons.map((cj) => cj.spec.job_template.spec.template.spec.container[0].args)).toEqual(tls ? [["apply", "--file", "/plan/reload-tls.ndjson"]] : []);
     // It runs after the server is rolled out and both ends of its flow exist.
     const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].address;
     expect(body.depends_on).toEqual(expect.arrayContaining([sts, expect.stringMatching(/ingress-management-from-stalwart-apply/), expect.stringMatching(/egress-management/)]));

@@ -49,8 +49,9 @@ describe("synthesis to disk", () => {
   it("writes plain Terraform JSON with an explicit relative backend per stack", () => {
     const stack = JSON.parse(readFileSync(join(first, "stacks", "fsn1-tenant-acme", "cdk.tf.json"), "utf8"));
     expect(stack.terraform.backend).toEqual({ local: { path: "../../../terraform.fsn1-tenant-acme.tfstate" } });
-    // `variable`: the TSIG secret of its published records (ephemeral, never a value in the JSON).
-    expect(Object.keys(stack).sort()).toEqual(["//", "locals", "output", "provider", "resource", "terraform", "variable"]);
+    // `variable`: the TSIG secret of its published records (ephemeral, never a value in the JSON); `data`: the
+    // stack's memory of its last apply (rotating DKIM keys).
+    expect(Object.keys(stack).sort()).toEqual(["//", "data", "locals", "output", "provider", "resource", "terraform", "variable"]);
   });
 
   it("synthesizes a fleet in parts (several Apps) to exactly the same bytes", () => {

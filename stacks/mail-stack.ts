@@ -245,6 +245,7 @@ export abstract class MailStack extends SovereignStack {
       template: { username: METRICS_USERNAME, password },
     });
     const platformDns = this.platform.dns;
+    const dkimRotates = spec.dns.publish && platformDns.rfc2136 !== undefined && this.platform.credentials.rotationDays.dkim > 0;
     const dkim = new DkimKeys(this, "dkim", {
       namespace: spec.namespace,
       selectors: platformDns.dkimSelectors,
@@ -253,8 +254,8 @@ export abstract class MailStack extends SovereignStack {
       externalSecrets: this.platform.externalSecrets,
       stackName: this.stackName,
       // Only records this stack publishes can follow a rotation; a BYO domain's keys change on a reset.
-      rotation: spec.dns.publish && platformDns.rfc2136 ? this.rotation("dkim") : undefined,
-      memory: StackMemory.of(this, spec.namespace),
+      rotation: dkimRotates ? this.rotation("dkim") : undefined,
+      memory: dkimRotates ? StackMemory.of(this, spec.namespace) : undefined,
       propagationSeconds: Math.max(3600, platformDns.ttl),
       labels: credentialLabels,
     });
@@ -329,6 +330,7 @@ export abstract class MailStack extends SovereignStack {
       username: recoveryAdmin.keyRef("username"),
       password: recoveryAdmin.keyRef("password"),
       clusterDns,
+      reloadTlsDaily: spec.tlsSecretName !== undefined,
     });
     const dns = new MailDns(this, "dns", {
       server,

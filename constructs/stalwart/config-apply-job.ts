@@ -1,4 +1,6 @@
+import { Annotations } from "@cdktf/provider-kubernetes/lib/annotations";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Fn } from "cdktf";
@@ -12,12 +14,15 @@ import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { resourcesIn } from "../terraform/depends-on";
 import { escapeTemplate } from "../terraform/escape";
-import type { ConfigPlan } from "./config/plan";
+import { ConfigPlan } from "./config/plan";
 import { MANAGEMENT_LISTENER } from "./listeners";
-import type { StalwartServer } from "./stalwart-server";
+import { RESTART_ANNOTATION, type StalwartServer } from "./stalwart-server";
 
 const PLAN_DIR = "/plan";
 const PLAN_FILE = "plan.ndjson";
+/** A second plan run after the first: reloads see the first plan's reconcile deletions, which the CLI runs last. */
+const RELOAD_FILE = "reload.ndjson";
+const TLS_RELOAD_FILE = "reload-tls.ndjson";
 /** The CLI image is distroless and runs as its non-root user. */
 const CLI_UID = 65532;
 
@@ -39,11 +44,24 @@ export interface ConfigApplyJobProps {
   readonly deadlineSeconds?: number;
   /** The cluster DNS pods, for egress. */
   readonly clusterDns: Peer;
+  /**
+   * The server reads certificate files (mounted from a cert-manager Secret): reload them every day, so a renewal
+   * is served without a restart (certificates are read at boot or on ReloadTlsCertificates). @default false
+   */
+  readonly reloadTlsDaily?: boolean;
+}
+
+/** Actions after every apply: settings (v0.16 compiles most of them at boot or on ReloadSettings) and certificates. */
+export function reloadPlan(tls: boolean): ConfigPlan {
+  const plan = new ConfigPlan().action("reload-settings", "ReloadSettings");
+  return tls ? plan.action("reload-tls", "ReloadTlsCertificates") : plan;
 }
 
 /**
- * Applies a Stalwart configuration plan with `stalwart-cli apply` in a Job. The Job's name carries a hash of the
- * plan: a changed plan makes Terraform replace the Job (so it runs again), an unchanged plan leaves it alone.
+ * Applies a Stalwart configuration plan with `stalwart-cli apply` in a Job, then reloads the settings (and
+ * certificates) with a second apply, then patches the server's pod template with the listener set so that a
+ * changed set restarts the server. The Job's name carries a hash of the plan: a changed plan makes Terraform
+ * replace the Job (so it runs again), an unchanged plan leaves it alone.
  * Terraform waits for completion, so a failing apply fails this stack's apply with the Job's name, and only this
  * stack's. The pod has no Kubernetes API access and reaches nothing but the server's management port and DNS.
  */
@@ -56,6 +74,10 @@ export class ConfigApplyJob extends Construct implements Workload {
   readonly planConfigMap: ConfigMapV1;
   /** First 10 hex digits of the plan's SHA-256. */
   readonly planHash: string;
+  /** First 10 hex digits of the SHA-256 of the plan's listener operations: the pods restart when it changes. */
+  readonly listenerHash: string;
+  /** The pod-template annotation patched after the Job. */
+  readonly restart: Annotations;
 
   constructor(scope: Construct, id: string, props: ConfigApplyJobProps) {
     super(scope, id);
@@ -69,9 +91,14 @@ export class ConfigApplyJob extends Construct implements Workload {
     this.selector = selectorLabels(identity);
     const labels = stableLabels(identity);
 
+    const tls = props.reloadTlsDaily ?? false;
     this.planConfigMap = new ConfigMapV1(this, "plan", {
       metadata: { name: `${server.name}-plan`, namespace: this.namespace, labels: { ...labels } },
-      data: { [PLAN_FILE]: planText },
+      data: {
+        [PLAN_FILE]: planText,
+        [RELOAD_FILE]: reloadPlan(tls).renderForTerraform(),
+        ...(tls ? { [TLS_RELOAD_FILE]: new ConfigPlan().action("reload-tls", "ReloadTlsCertificates").renderForTerraform() } : {}),
+      },
     });
     const serviceAccount = new ServiceAccountV1(this, "service-account", {
       metadata: { name: base, namespace: this.namespace, labels: { ...labels } },
@@ -81,6 +108,37 @@ export class ConfigApplyJob extends Construct implements Workload {
     this.connections = new Connections(this, "connections", { workload: this, labels });
     this.connections.allowTo(Peer.workload(server), [Port.tcp(MANAGEMENT_LISTENER.port)], "management");
     this.connections.allowTo(props.clusterDns, Port.tcpAndUdp(53), "dns");
+
+    const cli = (name: string, file: string) => ({
+      name,
+      image: escapeTemplate(props.image),
+      imagePullPolicy: "IfNotPresent",
+      args: ["apply", "--file", `${PLAN_DIR}/${file}`],
+      env: [
+        { name: "STALWART_URL", value: `http://${server.managementEndpoint}` },
+        { name: "STALWART_USER", valueFrom: { secretKeyRef: { name: props.username.name, key: props.username.key } } },
+        { name: "STALWART_PASSWORD", valueFrom: { secretKeyRef: { name: props.password.name, key: props.password.key } } },
+        // The CLI caches the server's schema; keep it on the scratch volume.
+        { name: "HOME", value: "/cache" },
+        { name: "XDG_CACHE_HOME", value: "/cache" },
+      ],
+      resources: requestsEqualLimits(props.resources ?? { cpu: "100m", memory: "128Mi" }),
+      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+      volumeMount: [
+        { name: "plan", mountPath: PLAN_DIR, readOnly: true },
+        { name: "cache", mountPath: "/cache" },
+      ],
+    });
+    const podSecurity = {
+      runAsNonRoot: true,
+      runAsUser: String(CLI_UID),
+      runAsGroup: String(CLI_UID),
+      seccompProfile: { type: "RuntimeDefault" },
+    };
+    const volumes = [
+      { name: "plan", configMap: { name: `${server.name}-plan` } },
+      { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
+    ];
 
     this.job = new JobV1(this, "job", {
       metadata: { name: `${base}-${this.planHash}`, namespace: this.namespace, labels: { ...labels, "sovereign-mail.openova.io/plan-hash": this.planHash } },
@@ -104,43 +162,12 @@ export class ConfigApplyJob extends Construct implements Workload {
             serviceAccountName: base,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: String(CLI_UID),
-              runAsGroup: String(CLI_UID),
-              seccompProfile: { type: "RuntimeDefault" },
-            },
-            container: [
-              {
-                name: "apply",
-                image: escapeTemplate(props.image),
-                imagePullPolicy: "IfNotPresent",
-                args: ["apply", "--file", `${PLAN_DIR}/${PLAN_FILE}`],
-                env: [
-                  { name: "STALWART_URL", value: `http://${server.managementEndpoint}` },
-                  { name: "STALWART_USER", valueFrom: { secretKeyRef: { name: props.username.name, key: props.username.key } } },
-                  { name: "STALWART_PASSWORD", valueFrom: { secretKeyRef: { name: props.password.name, key: props.password.key } } },
-                  // The CLI caches the server's schema; keep it on the scratch volume.
-                  { name: "HOME", value: "/cache" },
-                  { name: "XDG_CACHE_HOME", value: "/cache" },
-                ],
-                resources: requestsEqualLimits(props.resources ?? { cpu: "100m", memory: "128Mi" }),
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
-                volumeMount: [
-                  { name: "plan", mountPath: PLAN_DIR, readOnly: true },
-                  { name: "cache", mountPath: "/cache" },
-                ],
-              },
-            ],
-            volume: [
-              { name: "plan", configMap: { name: `${server.name}-plan` } },
-              { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
-            ],
+            securityContext: podSecurity,
+            // The plan first, then the reloads as a second apply (the CLI runs reconcile deletions after everything
+            // else in a plan, so a reload in the same plan would not see them).
+            initContainer: [cli("apply", PLAN_FILE)],
+            container: [cli("reload", RELOAD_FILE)],
+            volume: volumes,
           },
         },
       },
@@ -149,5 +176,52 @@ export class ConfigApplyJob extends Construct implements Workload {
       // The server must be rolled out (ready on 8080), and the plan and both ends of the flow in place, first.
       dependsOn: [server.statefulSet, this.planConfigMap, serviceAccount, ...resourcesIn(this.connections), ...resourcesIn(server.connections)],
     });
+
+    // Listeners are bound only at process start (stalwart v0.16.18 crates/common/src/manager/boot.rs): after the
+    // Job, the pod template carries the listener set, so a new set (and the first deploy, which boots with the
+    // server's default listeners) restarts the server once it is in the database.
+    this.listenerHash = createHash("sha256").update(JSON.stringify(props.plan.operations.filter((op) => op.object === "NetworkListener"))).digest("hex").slice(0, 10);
+    this.restart = new Annotations(this, "restart", {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: server.name, namespace: this.namespace },
+      templateAnnotations: { [RESTART_ANNOTATION]: this.listenerHash },
+      fieldManager: "sovereign-mail-restart",
+      force: true,
+      dependsOn: [this.job],
+    });
+
+    if (tls) {
+      // cert-manager renews a month ahead; a daily reload serves the new certificate within a day.
+      new CronJobV1(this, "reload-tls", {
+        metadata: { name: `${server.name}-reload-tls`, namespace: this.namespace, labels: { ...labels } },
+        spec: {
+          schedule: "17 3 * * *",
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            metadata: { labels: { ...labels } },
+            spec: {
+              backoffLimit: 3,
+              activeDeadlineSeconds: 300,
+              template: {
+                metadata: { labels: { ...labels } },
+                spec: {
+                  restartPolicy: "Never",
+                  serviceAccountName: base,
+                  automountServiceAccountToken: false,
+                  enableServiceLinks: false,
+                  securityContext: podSecurity,
+                  container: [cli("reload-tls", TLS_RELOAD_FILE)],
+                  volume: volumes,
+                },
+              },
+            },
+          },
+        },
+        dependsOn: [this.job],
+      });
+    }
   }
 }

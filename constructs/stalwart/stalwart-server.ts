@@ -94,6 +94,9 @@ export interface StalwartServerProps {
   readonly internalService?: boolean;
 }
 
+/** Pod-template annotation the apply Job patches after it ran: the listener set the pods must bind (a restart). */
+export const RESTART_ANNOTATION = "sovereign-mail.openova.io/listeners";
+
 /**
  * One Stalwart v0.16 mail server: a single-replica StatefulSet (RocksDB is single-writer) with its config.json,
  * one public LoadBalancer Service for all mail ports (one IP for MX, EHLO and PTR), a ClusterIP Service for the
@@ -198,6 +201,9 @@ export class StalwartServer extends Construct implements Workload {
     });
 
     this.statefulSet = new StatefulSetV1(this, "statefulset", {
+      // The apply Job's restart annotation is patched onto the pod template after the Job; it is not this
+      // resource's to remove (see ConfigApplyJob).
+      lifecycle: { ignoreChanges: [`spec[0].template[0].metadata[0].annotations["${RESTART_ANNOTATION}"]`] },
       metadata: meta(this.name, withVersion),
       spec: {
         // RocksDB allows one writer: never scale this StatefulSet.

@@ -180,7 +180,7 @@ export class RegistryValidator {
         return typeof value === "string" && value.length > 0 ? [] : [`${path}: expected an id or #reference`];
       case "utcDateTime":
         // A Terraform placeholder (e.g. the end of an overlap window) is a timestamp known only at apply.
-        return typeof value === "string" && (!Number.isNaN(Date.parse(value)) || /^\{\{terraform:\d+\}\}$/.test(value)) ? [] : [`${path}: expected an RFC 3339 date-time`];
+        return typeof value === "string" && (!Number.isNaN(Date.parse(value)) || /^\{\{terraform(-json)?:\d+\}\}$/.test(value)) ? [] : [`${path}: expected an RFC 3339 date-time`];
       case "blobId":
         return typeof value === "string" ? [] : [`${path}: expected a blob id`];
       case "object":
