@@ -89,6 +89,50 @@ describeWithTerraform("the apply Job's plans on the Stalwart v0.16 apply model",
     });
   });
 
+  it("bootstraps with the recovery admin once: off before the restart, an automation identity that holds what the Job does, later Jobs log in as it", () => {
+    const tenant = mail.find((s) => s.name === "fsn1-tenant-acme")!;
+    const offline = OfflineStack.create(mkdtempSync(join(tmpdir(), "model-bootstrap-")), tenant.json);
+    offline.apply(NOW);
+    const state = offline.state();
+    const of = (type: string, name?: RegExp) => [...state.values()].filter((r) => r.address.startsWith(`${type}.`) && (!name || name.test(r.address)));
+    // The server reads the recovery admin from a Secret rendered once (no refresh), an optional key.
+    const sts = of("kubernetes_stateful_set_v1")[0].input;
+    const env = [sts.spec].flat()[0].template.spec.container[0].env.find((e: Json) => e.name === "STALWART_RECOVERY_ADMIN");
+    expect(env.value_from.secret_key_ref).toEqual({ name: "stalwart-bootstrap", key: "STALWART_RECOVERY_ADMIN", optional: true });
+    const [bootstrap] = of("kubernetes_manifest", /bootstrap/);
+    expect(bootstrap.input.manifest.spec.refreshInterval).toBe("0s");
+    // After the Job: the key is blanked (recovery off), and only then the restart; the memory says bootstrapped.
+    const [off] = of("kubernetes_secret_v1_data", /bootstrap/);
+    expect(off.input.data).toEqual({ STALWART_RECOVERY_ADMIN: "" });
+    const job = of("kubernetes_job_v1")[0];
+    expect(JSON.stringify(job.input)).toContain('"name":"stalwart-recovery-admin"');
+    const memory = of("kubernetes_config_map_v1").find((r) => r.input.metadata.name === "sovereign-mail-memory")!;
+    expect(memory.input.data.bootstrapped).toBe("true");
+    // The automation identity can do everything the Job just did (the model's record of the CLI's calls).
+    const model = modelFor(offline);
+    const files = jobFiles(state);
+    const run = runJob(model, files);
+    const role = model.objects("Role").find((r) => r.body.description === "sovereign-mail configuration apply")!;
+    const granted = new Set(Object.keys(role.body.enabledPermissions as object));
+    const needed = new Set(["authenticate"]);
+    for (const w of [...run.applied.writes, ...run.reloaded.writes]) {
+      if (w.type === "Action") continue;
+      const singleton = model.singleton(w.type) !== undefined;
+      for (const op of singleton ? ["Get", "Update"] : ["Get", "Query", w.kind === "create" ? "Create" : w.kind === "update" ? "Update" : "Destroy"]) needed.add(`sys${w.type}${op}`);
+    }
+    for (const line of files.reload.split("\n").filter(Boolean)) for (const a of Object.values(JSON.parse(line).value) as Json[]) needed.add(`action${a["@type"]}`).add("sysActionCreate");
+    expect([...needed].filter((p) => !granted.has(p))).toEqual([]);
+    const logins = model.objects("Account").filter((a) => String(a.body.name).startsWith("automation-"));
+    expect(logins.map((a) => a.body.roles)).toEqual([0, 1].map(() => ({ "@type": "Custom", roleIds: { [role.id]: true } })));
+    // The next apply: the bootstrap Secret goes, the Job logs in as the automation identity.
+    offline.apply("2026-12-02T10:00:00Z");
+    const next = offline.state();
+    expect([...next.keys()].filter((a) => /bootstrap/.test(a))).toEqual([]);
+    const nextJob = [...next.values()].find((r) => r.address.startsWith("kubernetes_job_v1."))!;
+    expect(JSON.stringify(nextJob.input)).toContain('"name":"stalwart-automation"');
+    expect(JSON.stringify(nextJob.input)).not.toContain("stalwart-recovery-admin");
+  });
+
   it("converges from the previous release's layout: its single relay account and unrotated DKIM keys go", () => {
     const relay = mail.find((s) => s.name === "fsn1-mail")!;
     const offline = OfflineStack.create(mkdtempSync(join(tmpdir(), "model-upgrade-")), relay.json);

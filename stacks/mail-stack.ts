@@ -18,8 +18,10 @@ import { ref, setOf } from "../constructs/stalwart/config/encoding";
 import { forwardConfirmationProblems } from "../dns/validate";
 import type { ServerCredential } from "../constructs/credentials/server-credential";
 import { Peer } from "../constructs/network/peer";
-import { ConfigApplyJob } from "../constructs/stalwart/config-apply-job";
-import type { ConfigPlan } from "../constructs/stalwart/config/plan";
+import { ConfigApplyJob, reloadPlan } from "../constructs/stalwart/config-apply-job";
+import { applyPermissions } from "../constructs/stalwart/config/permissions";
+import type { ConfigPlan, PlanOperation } from "../constructs/stalwart/config/plan";
+import { RecoveryBootstrap } from "../constructs/stalwart/recovery-bootstrap";
 import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME, PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
@@ -45,6 +47,10 @@ export const TIME_PROVIDER: ProviderPin = { source: "hashicorp/time", version: "
 /** The recovery admin: Stalwart's directory-independent administrator, also used by the apply Job. */
 export const RECOVERY_ADMIN_USER = "admin";
 export const RECOVERY_ADMIN_SECRET = "stalwart-recovery-admin";
+/** Client id (and login prefix) of the apply Job's automation identity, and the Secret it reads its login from. */
+export const AUTOMATION_ACCOUNT = "automation";
+export const AUTOMATION_SECRET = "stalwart-automation";
+const AUTOMATION_ROLE_DESCRIPTION = "sovereign-mail configuration apply";
 const CREDENTIAL_LABELS = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
 
 export interface MailServerSpec {
@@ -195,12 +201,14 @@ export abstract class MailStack extends SovereignStack {
       property?: string;
       overlap?: boolean;
       slotAccounts?: RotatingPasswordProps["slotAccounts"];
+      /** @default `<basePath>/<credential>` */
+      path?: string;
     },
   ): RotatingPassword {
     return new RotatingPassword(this, id, {
       credential,
       stackName: this.stackName,
-      openbao: { mount: this.openbao.mount, path: `${target.basePath}/${credential}` },
+      openbao: { mount: this.openbao.mount, path: target.path ?? `${target.basePath}/${credential}` },
       rotation: this.rotation(credential),
       property: target.property,
       overlapDays: target.overlap ? this.platform.credentials.overlapDays : undefined,
@@ -238,6 +246,26 @@ export abstract class MailStack extends SovereignStack {
         namespace: spec.namespace,
         template: { [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${password}`, username: RECOVERY_ADMIN_USER, password },
       });
+    // The recovery admin only bootstraps; every later apply logs in as the automation identity (two logins that
+    // take turns at each rotation, like the relay's, so the Job never locks itself out).
+    const memory = StackMemory.of(this, spec.namespace);
+    const bootstrap = new RecoveryBootstrap(this, "bootstrap", {
+      namespace: spec.namespace,
+      admin: { username: RECOVERY_ADMIN_USER, ...recoveryAdmin.source },
+      clusterSecretStore: this.platform.externalSecrets.clusterSecretStore,
+      memory,
+      labels: credentialLabels,
+    });
+    const automationLogins = (["a", "b"] as const).map((slot) => `${AUTOMATION_ACCOUNT}-${slot}`) as [string, string];
+    const automation = this.rotatingPassword("automation-credential", "admin", {
+      basePath: spec.credentialsPath,
+      path: `${spec.credentialsPath}/${AUTOMATION_ACCOUNT}`,
+      secretName: AUTOMATION_SECRET,
+      namespace: spec.namespace,
+      template: { username: "{{ .user }}", password },
+      overlap: true,
+      slotAccounts: { property: "user", names: automationLogins.map((name) => `${name}@${spec.domain}`) as [string, string] },
+    });
     const metricsCredential = this.rotatingPassword("metrics-credential", "metrics", {
       basePath: spec.credentialsPath,
       secretName: "stalwart-metrics",
@@ -271,10 +299,9 @@ export abstract class MailStack extends SovereignStack {
       storageSize: spec.capacity.storage,
       storageClassName: this.platform.storageClass,
       listeners: spec.listeners,
-      recoveryAdmin: recoveryAdmin.keyRef(RECOVERY_ADMIN_ENV),
+      recoveryAdmin: bootstrap.envRef,
       // Credentials read at start (environment) and the DKIM files: the server starts only with the current ones.
       credentialVersions: [
-        ...(recoveryAdmin instanceof RotatingPassword ? [{ name: "recovery admin", ...recoveryAdmin.versionCheck }] : []),
         { name: "metrics", ...metricsCredential.versionCheck },
         { name: "DKIM keys", ...dkim.versionCheck },
       ],
@@ -298,7 +325,7 @@ export abstract class MailStack extends SovereignStack {
       ],
       internalService: spec.internalService,
     });
-    addDependsOn(server.statefulSet, [recoveryAdmin.ready, metricsCredential.ready, dkim.externalSecret.manifest, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
+    addDependsOn(server.statefulSet, [bootstrap.ready, metricsCredential.ready, dkim.externalSecret.manifest, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
     if (ptrSpec?.mode === "terraform") new LoadBalancerPtr(this, "ptr", { ...ptrSpec, service: server.mailService });
     const mtaStsPolicy = server.listeners.some((l) => l.name === "https")
       ? `version: STSv1\nmode: ${platformDns.mtaSts.mode}\nmx: ${spec.mailHost}\nmax_age: ${platformDns.mtaSts.maxAgeDays * 86400}\n`
@@ -323,15 +350,23 @@ export abstract class MailStack extends SovereignStack {
       plan.update("MtaSts", { mode: platformDns.mtaSts.mode, maxAge: platformDns.mtaSts.maxAgeDays * 86_400_000, mxHosts: setOf([spec.mailHost]) });
     }
     spec.configure?.(plan);
+    addAutomationIdentity(plan, automation, automationLogins);
+    // While bootstrapping, the recovery admin; after that, the automation identity.
+    const login = bootstrap.choose(recoveryAdmin.keyRef("username").name, automation.keyRef("username").name);
     const applyJob = new ConfigApplyJob(this, "config-apply", {
       server,
       plan,
       image: this.platform.cliImage,
-      username: recoveryAdmin.keyRef("username"),
-      password: recoveryAdmin.keyRef("password"),
+      username: { name: login, key: "username", external: true },
+      password: { name: login, key: "password", external: true },
       clusterDns,
       reloadTlsDaily: spec.tlsSecretName !== undefined,
     });
+    // The automation password reaches OpenBao (and the Job's next login) only once the server has it.
+    addDependsOn(automation.seed, [applyJob.job]);
+    addDependsOn(applyJob.job, [recoveryAdmin.ready]);
+    // Recovery off before the restart that follows the Job; the memory is written once the Job succeeded.
+    addDependsOn(applyJob.restart, [bootstrap.finish([applyJob.job])]);
     const dns = new MailDns(this, "dns", {
       server,
       domain: spec.domain,
@@ -387,4 +422,32 @@ function managementClientPeers(clients: readonly PodSetRef[]): { purpose: string
     seen.set(c.namespace, n + 1);
     return { purpose: `management-${c.namespace}${n === 0 ? "" : `-${n}`}`, peer: podSetPeer(c) };
   });
+}
+
+/**
+ * The automation identity the apply Job logs in as once the server is bootstrapped: a Role with exactly the
+ * permissions the plan needs (and those of every role the plan grants, which the server requires of whoever grants
+ * them: stalwart v0.16.18 crates/common/src/auth/permissions.rs can_grant_permissions), and two login accounts
+ * holding it, each with one password, taking turns at each rotation.
+ */
+function addAutomationIdentity(plan: ConfigPlan, credential: RotatingPassword, logins: readonly [string, string]): void {
+  const granted = plan.operations.flatMap((op) =>
+    op.object === "Role" && op["@type"] === "upsert" ? Object.values(op.value).flatMap((r) => Object.keys((r as { enabledPermissions?: object }).enabledPermissions ?? {})) : [],
+  );
+  const own: PlanOperation[] = [
+    { "@type": "upsert", object: "Role", matchOn: [], value: {} },
+    { "@type": "upsert", object: "Account", matchOn: [], value: {} },
+  ];
+  const permissions = [...new Set(["authenticate", ...granted, ...applyPermissions([...plan.operations, ...own, ...reloadPlan(true).operations])])].sort();
+  plan.upsert("Role", AUTOMATION_ACCOUNT, ["description"], { description: AUTOMATION_ROLE_DESCRIPTION, enabledPermissions: setOf(permissions) });
+  logins.forEach((name, i) =>
+    plan.upsert("Account", `${AUTOMATION_ACCOUNT}-${"ab"[i]}`, ["name", "domainId"], {
+      "@type": "User",
+      name,
+      domainId: ref(PLAN_IDS.domain),
+      description: `Login ${"AB"[i]} of the configuration apply Job (they take turns at each password rotation)`,
+      credentials: credential.slotCredentials(plan, i as 0 | 1),
+      roles: { "@type": "Custom", roleIds: setOf([ref(AUTOMATION_ACCOUNT)]) },
+    }),
+  );
 }

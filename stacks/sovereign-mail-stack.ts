@@ -18,6 +18,8 @@ import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
 
 /** Client id of the sender group in the relay's plan; its login accounts are `<id>-a` and `<id>-b`. */
 export const SENDER_GROUP_ID = "sender";
+/** Client id of the role the relay's logins hold. */
+export const SENDER_ROLE_ID = "sender-role";
 /** OpenBao property (and template name) of the current login of the relay's submission credential. */
 export const LOGIN_PROPERTY = "user";
 
@@ -74,6 +76,9 @@ export class SovereignMailStack extends MailStack {
         // may send as it (stalwart v0.16.18 crates/common/src/cache/principals.rs build_account_info: a member's
         // addresses include its groups'; MtaStageAuth.mustMatchSender checks those).
         plan.destroy("Account", { name: local, "@type": "User" });
+        // The logins may authenticate and send, nothing else (stalwart v0.16.18 crates/smtp/src/inbound/auth.rs
+        // asks for Permission::Authenticate and EmailSend); no mailbox, no JMAP or IMAP.
+        plan.upsert("Role", SENDER_ROLE_ID, ["description"], { description: "System-mail submission", enabledPermissions: setOf(["authenticate", "emailSend"]) });
         plan.upsert("Account", SENDER_GROUP_ID, ["name", "domainId"], {
           "@type": "Group",
           name: local,
@@ -90,7 +95,7 @@ export class SovereignMailStack extends MailStack {
             // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and OpenBao.
             credentials: this.submissionCredential.slotCredentials(plan, i as 0 | 1),
             memberGroupIds: setOf([ref(SENDER_GROUP_ID)]),
-            roles: { "@type": "User" },
+            roles: { "@type": "Custom", roleIds: setOf([ref(SENDER_ROLE_ID)]) },
           }),
         );
       },

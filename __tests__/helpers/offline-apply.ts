@@ -321,6 +321,7 @@ export function offlineConfiguration(stack: TfJson): TfJson {
       input,
       ...(replaceOn !== undefined || expired !== undefined ? { triggers_replace: { config: replaceOn ?? null, expired: expired ?? false } } : {}),
       ...(e.body.depends_on ? { depends_on: e.body.depends_on.map(bareAddress) } : {}),
+      ...(e.body.count !== undefined ? { count: rewrite(e.body.count) } : {}),
       ...(Object.keys(lifecycle).length > 0 ? { lifecycle } : {}),
     };
   }

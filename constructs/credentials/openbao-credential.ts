@@ -28,9 +28,11 @@ export interface OpenBaoCredentialProps {
  */
 export class OpenBaoCredential extends Construct implements ServerCredential {
   readonly externalSecret: ExternalSecret;
+  readonly source: { readonly path: string; readonly property: string };
 
   constructor(scope: Construct, id: string, props: OpenBaoCredentialProps) {
     super(scope, id);
+    this.source = { path: props.path, property: props.property };
     this.externalSecret = new ExternalSecret(this, "external-secret", {
       name: props.secretName,
       namespace: props.namespace,

@@ -208,6 +208,10 @@ export class RotatingPassword extends Construct implements ServerCredential {
     return this.externalSecret.keyRef(key);
   }
 
+  get source(): { readonly path: string; readonly property: string } {
+    return { path: this.openbaoPath, property: this.property };
+  }
+
   /** The Secret key holding the generation the Secret carries, and the value it must have after this apply. */
   get versionCheck(): { readonly ref: SecretKeyRef; readonly expected: string } {
     return { ref: this.keyRef(VERSION_KEY), expected: Fn.tostring(this.version) };

@@ -6,4 +6,6 @@ export interface ServerCredential {
   keyRef(key: string): SecretKeyRef;
   /** What must exist before a pod reads the Secret. */
   readonly ready: ITerraformDependable;
+  /** Where the value is kept: the KV v2 path and the property holding it. */
+  readonly source: { readonly path: string; readonly property: string };
 }

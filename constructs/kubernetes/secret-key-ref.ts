@@ -9,6 +9,8 @@ export interface SecretKeyRef {
   readonly key: string;
   /** @default false (the Secret is created in the same stack) */
   readonly external?: boolean;
+  /** The pod starts without it when the Secret or key is missing. @default false */
+  readonly optional?: boolean;
 }
 
 export const EXTERNAL_SECRETS_ANNOTATION = "sovereign-mail.openova.io/external-secrets";

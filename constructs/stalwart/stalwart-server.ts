@@ -242,7 +242,7 @@ export class StalwartServer extends Construct implements Workload {
                 // Always name the config explicitly: without it an image default change could start bootstrap mode.
                 args: ["--config", CONFIG_FILE],
                 port: this.listeners.map((l) => ({ name: l.name, containerPort: l.port, protocol: "TCP" })),
-                env: secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.ref.name, key: e.ref.key } } })),
+                env: secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.ref.name, key: e.ref.key, ...(e.ref.optional ? { optional: true } : {}) } } })),
                 resources: requestsEqualLimits(props.resources),
                 securityContext: {
                   runAsNonRoot: true,

@@ -1,7 +1,8 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DataKubernetesConfigMapV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-config-map-v1";
-import { TerraformLocal, TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformStack, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { addDependsOn } from "./depends-on";
 
 const ID = "memory";
 /** The ConfigMap that holds a stack's memory, next to its mail server. */
@@ -55,6 +56,11 @@ export class StackMemory extends Construct {
     this.keys.add(key);
     const last = new TerraformLocal(this, `${key}_last`, `\${try(jsondecode(data.kubernetes_config_map_v1.${this.read.friendlyUniqueId}.data["${key}"]), ${first})}`);
     return `local.${last.friendlyUniqueId}`;
+  }
+
+  /** Writes the memory only after `dependencies` (what an apply must achieve before it counts as done). */
+  after(dependencies: readonly ITerraformDependable[]): void {
+    addDependsOn(this.write, dependencies);
   }
 
   /** Remembers `value` (an HCL expression) under `key` for the next apply. */

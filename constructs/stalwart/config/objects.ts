@@ -45,7 +45,13 @@ export interface UserAccount {
   readonly aliases?: OrderedList<EmailAlias>;
   /** Groups the account belongs to (their addresses become the account's too). */
   readonly memberGroupIds?: JsonSet;
-  readonly roles?: Marker<"User" | "Admin">;
+  readonly roles?: Marker<"User" | "Admin"> | { readonly "@type": "Custom"; readonly roleIds: JsonSet };
+}
+
+/** A set of permissions accounts are given through `roles: {"@type": "Custom", roleIds}`. */
+export interface Role {
+  readonly description: string;
+  readonly enabledPermissions?: JsonSet;
 }
 
 /** A group: an address (and aliases) its members may send as and receive for. */
@@ -184,6 +190,7 @@ export interface ObjectBodies {
   MtaSts: MtaSts;
   Asn: Asn;
   Application: Application;
+  Role: Role;
 }
 
 /** Singletons are changed with `update`; everything else with `upsert` on a natural key. */
