@@ -155,12 +155,16 @@ describe("the relay stack of the example fleet", () => {
   });
 
   it("creates the noreply group and its two logins with their generated passwords' bcrypt hashes, one submission listener and no IMAP", () => {
-    const accounts = relay.mail.plan.operations.filter((o) => o.object === "Account" && o["@type"] === "upsert");
+    const accounts = relay.mail.plan.operations.filter((o) => o.object === "Account" && o["@type"] === "upsert" && !Object.keys(o.value)[0].startsWith("automation"));
     expect(accounts.map((a) => a.value)).toEqual([
       { sender: expect.objectContaining({ "@type": "Group", name: "noreply", domainId: "#domain" }) },
       { "sender-a": expect.objectContaining({ "@type": "User", name: "noreply-a", domainId: "#domain", memberGroupIds: { "#sender": true } }) },
       { "sender-b": expect.objectContaining({ "@type": "User", name: "noreply-b", domainId: "#domain", memberGroupIds: { "#sender": true } }) },
     ]);
+    // The logins may authenticate and send, nothing else.
+    const role = relay.mail.plan.operations.find((o) => o.object === "Role" && Object.keys(o.value)[0] === "sender-role")!;
+    expect(Object.values(role.value)[0]).toEqual({ description: "System-mail submission", enabledPermissions: { authenticate: true, emailSend: true } });
+    for (const a of accounts.slice(1)) expect((Object.values(a.value)[0] as { roles: unknown }).roles).toEqual({ "@type": "Custom", roleIds: { "#sender-role": true } });
     expect(relay.server.listeners.map((l) => l.name)).toEqual(["smtp", "submissions", "http"]);
     const plan = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!.body.data["plan.ndjson"];
     for (const slot of ["a", "b"]) expect(plan).toMatch(new RegExp(`"secret":"\\$\\{random_password\\.submission-credential_password-${slot}[^.]*\\.bcrypt_hash\\}"`));

@@ -153,7 +153,7 @@ describeWithTerraform("the apply Job's plans on the Stalwart v0.16 apply model",
     expect(model.apply(old.map((o) => JSON.stringify(o)).join("\n"))).toMatchObject({ ok: true });
     expect(runJob(model, files).applied).toMatchObject({ ok: true });
     const accounts = model.objects("Account").map((a) => `${a.body["@type"]} ${a.body.name}`).sort();
-    expect(accounts).toEqual(["Group noreply", "User noreply-a", "User noreply-b"]);
+    expect(accounts).toEqual(["Group noreply", "User automation-a", "User automation-b", "User noreply-a", "User noreply-b"]);
     expect(model.objects("DkimSignature").map((d) => d.body.selector).sort()).toEqual(desired(files.plan, "DkimSignature", (b) => b.selector));
   });
 

@@ -350,8 +350,10 @@ sovereigns:
     expect(c.image).toMatch(/^ghcr\.io\/stalwartlabs\/cli:[\w.-]+@sha256:[0-9a-f]{64}$/);
     const env = Object.fromEntries(c.env.map((e: { name: string; value?: string; value_from?: unknown }) => [e.name, e.value ?? e.value_from]));
     expect(env.STALWART_URL).toBe(`http://${example.json[name].output.management_endpoint.value}`);
-    expect(env.STALWART_USER).toEqual({ secret_key_ref: { name: "stalwart-recovery-admin", key: "username" } });
-    expect(env.STALWART_PASSWORD).toEqual({ secret_key_ref: { name: "stalwart-recovery-admin", key: "password" } });
+    // The recovery admin while bootstrapping (the stack's memory says not yet), the automation identity after.
+    const login = '${tobool(local.bootstrap_done_6A4F3683) ? "stalwart-automation" : "stalwart-recovery-admin"}';
+    expect(env.STALWART_USER).toEqual({ secret_key_ref: { name: login, key: "username" } });
+    expect(env.STALWART_PASSWORD).toEqual({ secret_key_ref: { name: login, key: "password" } });
     // The plan it applies is the rendered plan, byte for byte.
     const planMap = resourcesOf(json, "kubernetes_config_map_v1").find((r) => r.body.metadata.name === "stalwart-plan")!;
     const stack = stacks.find((s) => s.stackName === name)!;

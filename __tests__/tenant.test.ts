@@ -68,11 +68,17 @@ describe.each(tenants)("$name", ({ stack, json, tenant }) => {
     const seeds = resourcesOf(json, "vault_kv_secret_v2").filter((s) => !s.body.name.endsWith("/dkim"));
     expect(seeds.map((s) => [s.body.mount, s.body.name]).sort()).toEqual([
       ["secret", `${base}/admin`],
+      ["secret", `${base}/automation`],
       ["secret", `${base}/metrics`],
       ["secret", `${base}/oidc`],
     ]);
     for (const s of seeds) {
       expect(s.body.data_json).toBeUndefined();
+      // The automation identity's two logins: the current one's login and password.
+      if (s.body.name.endsWith("/automation")) {
+        expect(s.body.data_json_wo).toMatch(/^\$\{jsonencode\(\{"password" = \(local\.automation-credential_slots_\w+\.current == "b"\) \? random_password\.automation-credential_password-b_\w+\.result : random_password\.automation-credential_password-a_\w+\.result, "user" = .*"version" = /);
+        continue;
+      }
       expect(s.body.data_json_wo).toMatch(/^\$\{jsonencode\(\{"(ADMIN_PASSWORD|OIDC_CLIENT_SECRET|password)" = random_password\.[^.]+\.result, "version" = tostring\(time_static\.[^.]+\.unix\)\}\)\}$/);
       // A fingerprint of the generation and the custom metadata (see OpenBaoSeed; terraform-day2.test.ts applies it).
       expect(s.body.data_json_wo_version).toMatch(/^\$\{parseint\(substr\(sha256\(jsonencode\(\[time_static\.[^.]+\.unix, \{/);
@@ -180,16 +186,26 @@ ${sovereignExtra}    tenants:
   it("writes neither admin nor OIDC path when they are seeded elsewhere, and still reads them", () => {
     const { json } = synthFleetYaml(yaml('    openbao: {address: "https://bao.example.org"}\n', ", secretsSeededElsewhere: true"));
     const stack = json["fsn1-tenant-acme"];
-    // What the server itself owns (metrics, DKIM) is still generated into OpenBao.
-    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.name.split("/").pop()).sort()).toEqual(["dkim", "metrics"]);
-    expect(manifests(stack, "ExternalSecret").map((m) => m.metadata.name).sort()).toEqual(["stalwart-dkim", "stalwart-metrics", "stalwart-oidc-client-secret", "stalwart-recovery-admin"]);
+    // What the server itself owns (automation identity, metrics, DKIM) is still generated into OpenBao; the
+    // bootstrap renders the recovery admin from the path another system seeds.
+    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.name.split("/").pop()).sort()).toEqual(["automation", "dkim", "metrics"]);
+    expect(manifests(stack, "ExternalSecret").map((m) => m.metadata.name).sort()).toEqual([
+      "stalwart-automation",
+      "stalwart-bootstrap",
+      "stalwart-dkim",
+      "stalwart-metrics",
+      "stalwart-oidc-client-secret",
+      "stalwart-recovery-admin",
+    ]);
+    const bootstrap = manifests(stack, "ExternalSecret").find((m) => m.metadata.name === "stalwart-bootstrap")!;
+    expect(bootstrap.spec.data).toEqual([{ secretKey: "password", remoteRef: { key: "sovereign/omantel.example.org/stalwart/acme/admin", property: "ADMIN_PASSWORD" } }]);
   });
 
   it("can run without webmail: no Deployment, route or gateway slot, and the mail Services stay as they are", () => {
     const { json, stacks } = synthFleetYaml(yaml('    openbao: {address: "https://bao.example.org"}\n    webmail: {enabled: false}\n'));
     const stack = json["fsn1-tenant-acme"];
     expect(resourcesOf(stack, "kubernetes_deployment_v1")).toEqual([]);
-    expect(manifests(stack).map((m) => m.kind).sort()).toEqual(["Certificate", ...Array(4).fill("ExternalSecret")]);
+    expect(manifests(stack).map((m) => m.kind).sort()).toEqual(["Certificate", ...Array(6).fill("ExternalSecret")]);
     expect(stacks.tenants[0].requiredSlots).not.toContain("bp-gateway-api");
     expect(manifests(stack, "Certificate")[0].spec.dnsNames).toEqual(["mail.acme.example.com", "mta-sts.acme.example.com"]);
   });
@@ -199,8 +215,11 @@ ${sovereignExtra}    tenants:
       yaml('    openbao: {address: "https://bao.example.org", mount: kv}\n    externalSecrets: {clusterSecretStore: openbao-eu, refreshInterval: 15m}\n    clusterIssuer: internal-dns01\n'),
     );
     const stack = json["fsn1-tenant-acme"];
-    for (const es of manifests(stack, "ExternalSecret")) expect(es.spec).toMatchObject({ refreshInterval: "15m", secretStoreRef: { name: "openbao-eu" } });
-    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(Array(4).fill("kv"));
+    // Every ExternalSecret refreshes on the fleet's interval, but the bootstrap one: rendered once, then blanked.
+    for (const es of manifests(stack, "ExternalSecret")) {
+      expect(es.spec).toMatchObject({ refreshInterval: es.metadata.name === "stalwart-bootstrap" ? "0s" : "15m", secretStoreRef: { name: "openbao-eu" } });
+    }
+    expect(resourcesOf(stack, "vault_kv_secret_v2").map((r) => r.body.mount)).toEqual(Array(5).fill("kv"));
     expect(manifests(stack, "Certificate")[0].spec.issuerRef.name).toBe("internal-dns01");
     expect(validateAgainstCrds(manifests(stack)).every((r) => r.valid)).toBe(true);
   });

@@ -256,6 +256,8 @@ export abstract class MailStack extends SovereignStack {
       memory,
       labels: credentialLabels,
     });
+    // The recovery admin is read from OpenBao once its path holds it (another system's path: already).
+    if (recoveryAdmin instanceof RotatingPassword) addDependsOn(bootstrap.externalSecret.manifest, [recoveryAdmin.seed]);
     const automationLogins = (["a", "b"] as const).map((slot) => `${AUTOMATION_ACCOUNT}-${slot}`) as [string, string];
     const automation = this.rotatingPassword("automation-credential", "admin", {
       basePath: spec.credentialsPath,

@@ -39,6 +39,12 @@ export function serviceTargetPortProblems(json: TfJson): string[] {
 }
 
 /** Every Secret and ConfigMap a pod reads is created in the stack or declared external on the pod template. */
+/** A name Terraform chooses at plan time (`${cond ? "a" : "b"}`): each name it can be; a plain name: itself. */
+const alternatives = (name: string): string[] => {
+  const choice = /^\$\{.*\? "([^"]+)" : "([^"]+)"\}$/.exec(name);
+  return choice ? [choice[1], choice[2]] : [name];
+};
+
 export function danglingReferenceProblems(json: TfJson): string[] {
   const created = (type: string) =>
     new Set(resourcesOf(json, type).map((r) => `${r.body.metadata.namespace}/${r.body.metadata.name}`));
@@ -52,6 +58,7 @@ export function danglingReferenceProblems(json: TfJson): string[] {
   const configMaps = created("kubernetes_config_map_v1");
   return podWorkloads(json).flatMap((w) => [
     ...w.secretNames
+      .flatMap(alternatives)
       .filter((n) => !secrets.has(`${w.namespace}/${n}`) && !w.externalSecrets.includes(n))
       .map((n) => `${w.address}: Secret ${w.namespace}/${n} is neither created in the stack nor declared external`),
     ...w.configMapNames

@@ -57,7 +57,7 @@ export class RecoveryBootstrap extends Construct {
       labels: props.labels,
     });
     this.externalSecret.manifest.count = this.count;
-    this.envRef = { name: BOOTSTRAP_SECRET, key: RECOVERY_ADMIN_ENV, external: true, optional: true };
+    this.envRef = { name: BOOTSTRAP_SECRET, key: RECOVERY_ADMIN_ENV, optional: true };
   }
 
   /** What must exist before the server starts (the Secret, while bootstrapping). */
