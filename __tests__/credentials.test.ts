@@ -36,7 +36,7 @@ describe("rotation schedule", () => {
     for (const g of generations) expect(relay.locals[g]).toBe("${floor((local.credential_epoch_day / 180))}");
     for (const p of resourcesOf(relay, "random_password")) {
       // One slot: keyed on the generation; two (the overlap): on the slot state decided from the stack's memory.
-      expect(p.body.keepers.generation).toMatch(/^\$\{tostring\((local\.rotation-\w+_generation_\w+|local\.submission-credential_slots_\w+\.keeper_[ab])\)\}$/);
+      expect(p.body.keepers.generation).toMatch(/^\$\{tostring\((local\.rotation-\w+_generation_\w+|local\.(submission|automation)-credential_slots_\w+\.keeper_[ab])\)\}$/);
       expect(p.body).toMatchObject({ length: 32, special: false });
     }
     const statics = Object.fromEntries(resourcesOf(relay, "time_static").map((r) => [r.address, r.body]));
@@ -66,8 +66,8 @@ describe("rotation schedule", () => {
   });
 
   it("reads the stack's memory at plan time: the ConfigMap data source depends on nothing", () => {
-    const remembering = ["fsn1-mail", "fsn1-tenant-acme"];
-    // Only stacks with something to remember (a password overlap, rotating DKIM keys) keep a memory.
+    const remembering = ["fsn1-mail", "fsn1-tenant-acme", "fsn1-tenant-globex"];
+    // Every mail stack remembers its bootstrap and its automation logins; some also their relay logins, DKIM slots.
     expect(Object.keys(example.json).filter((n) => example.json[n].data?.kubernetes_config_map_v1)).toEqual(remembering);
     for (const name of remembering) {
       const json = example.json[name];
@@ -75,7 +75,10 @@ describe("rotation schedule", () => {
       // A data source with depends_on is read at apply when a dependency changes: every decision would be unknown.
       expect(read.depends_on).toBeUndefined();
       const [write] = resourcesOf(json, "kubernetes_config_map_v1").filter((r) => r.body.metadata.name === read.metadata.name);
-      expect(Object.keys(write.body.data).sort()).toEqual(name === "fsn1-mail" ? ["dkim_slots", "submission_password_slots"] : ["dkim_slots"]);
+      const expected = { "fsn1-mail": ["dkim_slots", "submission_password_slots"], "fsn1-tenant-acme": ["dkim_slots"], "fsn1-tenant-globex": [] }[name]!;
+      expect(Object.keys(write.body.data).sort()).toEqual(["admin_password_slots", "bootstrapped", ...expected].sort());
+      // Written once the apply Job succeeded.
+      expect(write.body.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\./));
     }
   });
 
@@ -155,7 +158,7 @@ describe("zero-downtime rotation of the submission password", () => {
     const accounts = planEntries(relay, "Account");
     const group = accounts.find((a) => a["@type"] === "Group")!;
     expect(group).toMatchObject({ name: "noreply", domainId: "#domain" });
-    const users = accounts.filter((a) => a["@type"] === "User");
+    const users = accounts.filter((a) => a["@type"] === "User" && String(a.name).startsWith("noreply-"));
     expect(users.map((u) => u.name)).toEqual(["noreply-a", "noreply-b"]);
     users.forEach((u, i) => {
       // Stalwart allows one Password per account and logs in with that one only.
@@ -251,12 +254,13 @@ describe("start gate", () => {
       const [gate] = sts.spec.template.spec.init_container;
       const env = gate.env as { name: string; value?: string; value_from?: { secret_key_ref: { name: string; key: string } } }[];
       const current = env.filter((e) => e.name.startsWith("CURRENT_")).map((e) => e.value_from!.secret_key_ref);
-      expect(current.map((r) => r.name)).toEqual(["stalwart-recovery-admin", "stalwart-metrics", "stalwart-dkim"]);
+      // (The recovery admin is no longer read at start outside a bootstrap, which renders it once.)
+      expect(current.map((r) => r.name)).toEqual(["stalwart-metrics", "stalwart-dkim"]);
       expect(current.every((r) => r.key === "version")).toBe(true);
       // A generation time, or the newest of a rotating key set's.
       for (const e of env.filter((x) => x.name.startsWith("EXPECTED_"))) expect(e.value).toMatch(/^\$\{tostring\((time_static\.[^.]+\.unix|max\(time_static\.[^.]+\.unix(, time_static\.[^.]+\.unix)*\))\)\}$/);
       expect(gate.command.join(" ")).toMatch(/\[ "\$CURRENT_0" = "\$EXPECTED_0" \]/);
-      // The apply Job authenticates with the same Secret, after the gated rollout.
+      // The apply Job runs after the gated rollout.
       const job = resourcesOf(json, "kubernetes_job_v1")[0].body;
       expect(job.depends_on).toContain(resourcesOf(json, "kubernetes_stateful_set_v1")[0].address);
     }
@@ -273,7 +277,9 @@ describe("npm run credentials:reset", () => {
   };
 
   it("prints the exact replacement of every slot, and runs it unless --dry-run", () => {
-    const slots = resourcesOf(relay, "random_password").filter((r) => r.address.includes("submission")).map((r) => r.address);
+    // Every slot and its generation time: -replace can drop what replace_triggered_by implies (terraform issue 37831).
+    const slots = [...resourcesOf(relay, "random_password"), ...resourcesOf(relay, "time_static")].filter((r) => r.address.includes("submission-credential")).map((r) => r.address);
+    expect(slots).toHaveLength(4);
     const dry = run("fsn1-mail", "submission", "--dry-run");
     expect(dry.code).toBe(0);
     expect(dry.ran).toEqual([]);
@@ -296,6 +302,12 @@ describe("npm run credentials:reset", () => {
     const expected = [...resourcesOf(example.json["fsn1-tenant-acme"], "tls_private_key"), ...resourcesOf(example.json["fsn1-tenant-acme"], "time_static").filter((r) => r.address.includes("dkim_generated"))].map((r) => r.address).sort();
     expect(replaced).toEqual(expected);
     expect(replaced).toHaveLength(9);
+    // The automation identity: the Job logs in with it, so the reset goes through the bootstrap path once.
+    const automation = run("fsn1-tenant-acme", "automation", "--dry-run").out;
+    expect(automation).toContain(`kubectl -n org-acme patch configmap sovereign-mail-memory --type json -p '[{"op":"remove","path":"/data/bootstrapped"}]'\n`);
+    expect(automation).toMatch(/apply -replace=random_password\.automation-credential_password-a_\w+ -replace=random_password\.automation-credential_password-b_\w+ -replace=time_static\.automation-credential_generated-a_\w+ -replace=time_static\.automation-credential_generated-b_\w+\n/);
+    // "admin" is the break-glass recovery admin, not the automation identity.
+    expect(run("fsn1-mail", "admin", "--dry-run").out).toMatch(/-replace=random_password\.recovery-admin_password_\w+ -replace=time_static\.recovery-admin_generated_\w+\n/);
   });
 
   it("refuses unknown stacks and credentials, running nothing", () => {

@@ -6,6 +6,7 @@
 import type { TerraformResource } from "cdktf";
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
+import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
 import { findMailStack } from "../app/mail-stack-lookup";
 import { RotatingPassword } from "../constructs/credentials/rotating-password";
 import { CREDENTIAL_CLASSES } from "../fleet/model";
@@ -13,7 +14,8 @@ import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 
-const USAGE = `usage: npm run credentials:reset -- <stack> <${CREDENTIAL_CLASSES.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
+const RESETTABLE = [...CREDENTIAL_CLASSES, "automation"];
+const USAGE = `usage: npm run credentials:reset -- <stack> <${RESETTABLE.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
 
 /** What a reset replaces and where its value lands, for one credential of a stack. */
 export interface ResetPlan {
@@ -25,6 +27,8 @@ export interface ResetPlan {
   readonly externalSecrets: readonly string[];
   /** The OpenBao path it is kept at. */
   readonly openbaoPath: string;
+  /** The server's namespace. @default none (DKIM) */
+  readonly namespace?: string;
 }
 
 const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
@@ -36,9 +40,11 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
     const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
     return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(address), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath };
   }
-  const found = stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword && c.credential === credential);
+  // Named by the last part of its OpenBao path (`…/admin`, `…/automation`, `…/submission`, …).
+  const name = (c: RotatingPassword) => c.openbaoPath.split("/").pop()!;
+  const found = stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword && name(c) === credential);
   if (found.length === 0) {
-    const here = [...new Set(stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword).map((c) => c.credential)), "dkim"];
+    const here = [...new Set(stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword).map(name)), "dkim"];
     return `stack ${stack.stackName} generates no "${credential}" credential (it generates: ${here.join(", ")})`;
   }
   const [password] = found;
@@ -49,7 +55,11 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
       const m = es.body.metadata as { namespace: string; name: string };
       return `${m.namespace}/${m.name}`;
     });
-  return { stack: stack.stackName, credential, replace: password.slots.map(address), externalSecrets, openbaoPath: password.openbaoPath };
+  // Each slot's generation time listed too: Terraform can drop the replacements a -replace implies through
+  // replace_triggered_by (hashicorp/terraform issue 37831), and then the OpenBao version would not move.
+  const replace = [...password.slots, ...password.generated].map(address);
+  const namespace = (password.externalSecret.body.metadata as { namespace: string }).namespace;
+  return { stack: stack.stackName, credential, replace, externalSecrets, openbaoPath: password.openbaoPath, namespace };
 }
 
 /** The commands, in order: synthesize the fleet as it is, then apply the stack with the replacements. */
@@ -58,13 +68,18 @@ export function resetCommands(plan: ResetPlan, terraform: string, fleet?: string
   return [
     ["node", "dist/main.js", ...(fleet ? ["--fleet", fleet] : [])],
     [terraform, dir, "init", "-input=false"],
+    // The Job logs in as the automation identity: replacing both of its passwords needs the bootstrap path once
+    // (the recovery admin for this apply, then off again), which forgetting the bootstrap selects.
+    ...(plan.credential === "automation"
+      ? [["kubectl", "-n", plan.namespace!, "patch", "configmap", MEMORY_CONFIGMAP, "--type", "json", "-p", '[{"op":"remove","path":"/data/bootstrapped"}]']]
+      : []),
     [terraform, dir, "apply", ...plan.replace.map((a) => `-replace=${a}`)],
   ];
 }
 
 /** What to verify once the apply finished. */
 export function resetChecks(plan: ResetPlan): string[] {
-  const serverRestarts = ["admin", "metrics", "dkim"].includes(plan.credential);
+  const serverRestarts = ["metrics", "dkim", "automation"].includes(plan.credential);
   return [
     `OpenBao: a new version at ${plan.openbaoPath} whose custom metadata sovereign-mail.openova.io/generated-at is the time of this apply (bao kv metadata get ${plan.openbaoPath}), and the audit log entry of the write`,
     ...plan.externalSecrets.map(
@@ -82,6 +97,8 @@ export function resetChecks(plan: ResetPlan): string[] {
         ]
       : []),
     ...(plan.credential === "oidc" ? ["The tenant realm's client uses the new secret (Keycloak reads the same OpenBao path)"] : []),
+    ...(plan.credential === "admin" ? ["The break-glass password in OpenBao changed; nothing in the cluster reads it outside a bootstrap"] : []),
+    ...(plan.credential === "automation" ? ["Secret stalwart-bootstrap was blanked again after the Job (recovery admin off), and the next apply removes it"] : []),
   ];
 }
 
@@ -107,8 +124,8 @@ export function runCredentialsReset(
     err(`${USAGE}\n`);
     return 2;
   }
-  if (!(CREDENTIAL_CLASSES as readonly string[]).includes(credential)) {
-    err(`error: unknown credential "${credential}" (one of: ${CREDENTIAL_CLASSES.join(", ")})\n${USAGE}\n`);
+  if (!RESETTABLE.includes(credential)) {
+    err(`error: unknown credential "${credential}" (one of: ${RESETTABLE.join(", ")})\n${USAGE}\n`);
     return 2;
   }
   const stack = findMailStack(stackName, args.values.fleet);
