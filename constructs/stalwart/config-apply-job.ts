@@ -139,6 +139,16 @@ export class ConfigApplyJob extends Construct implements Workload {
       { name: "plan", configMap: { name: `${server.name}-plan` } },
       { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
     ];
+    /** A CLI pod: no Kubernetes API access, the plan ConfigMap and a scratch cache. */
+    const cliPod = (containers: { initContainer?: ReturnType<typeof cli>[]; container: ReturnType<typeof cli>[] }) => ({
+      restartPolicy: "Never",
+      serviceAccountName: base,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: podSecurity,
+      ...containers,
+      volume: volumes,
+    });
 
     this.job = new JobV1(this, "job", {
       metadata: { name: `${base}-${this.planHash}`, namespace: this.namespace, labels: { ...labels, "sovereign-mail.openova.io/plan-hash": this.planHash } },
@@ -157,18 +167,9 @@ export class ConfigApplyJob extends Construct implements Workload {
                 : {}),
             },
           },
-          spec: {
-            restartPolicy: "Never",
-            serviceAccountName: base,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurity,
-            // The plan first, then the reloads as a second apply (the CLI runs reconcile deletions after everything
-            // else in a plan, so a reload in the same plan would not see them).
-            initContainer: [cli("apply", PLAN_FILE)],
-            container: [cli("reload", RELOAD_FILE)],
-            volume: volumes,
-          },
+          // The plan first, then the reloads as a second apply (the CLI runs reconcile deletions after everything
+          // else in a plan, so a reload in the same plan would not see them).
+          spec: cliPod({ initContainer: [cli("apply", PLAN_FILE)], container: [cli("reload", RELOAD_FILE)] }),
         },
       },
       waitForCompletion: true,
@@ -207,15 +208,7 @@ export class ConfigApplyJob extends Construct implements Workload {
               activeDeadlineSeconds: 300,
               template: {
                 metadata: { labels: { ...labels } },
-                spec: {
-                  restartPolicy: "Never",
-                  serviceAccountName: base,
-                  automountServiceAccountToken: false,
-                  enableServiceLinks: false,
-                  securityContext: podSecurity,
-                  container: [cli("reload-tls", TLS_RELOAD_FILE)],
-                  volume: volumes,
-                },
+                spec: cliPod({ container: [cli("reload-tls", TLS_RELOAD_FILE)] }),
               },
             },
           },
