@@ -15,7 +15,8 @@ function runAgainstExistingOutput(fleetFile: string) {
   const work = mkdtempSync(join(tmpdir(), "fleet-invalid-"));
   const out = join(work, "cdktf.out");
   mkdirSync(join(out, "stacks"), { recursive: true });
-  writeFileSync(join(out, "manifest.json"), "previous output\n");
+  // An earlier synthesis (the only kind of directory --out replaces).
+  writeFileSync(join(out, "manifest.json"), JSON.stringify({ stacks: {}, version: "0.21.0" }));
   let stderr = "";
   let stdout = "";
   const code = runCli(["--fleet", fleetFile, "--out", out], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
@@ -37,7 +38,7 @@ describe("malformed fleet files", () => {
     expect(stdout).toBe("");
     expect(stderr).toContain(`invalid fleet file ${file}`);
     for (const fragment of expected) expect(stderr).toContain(fragment);
-    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe("previous output\n");
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(JSON.stringify({ stacks: {}, version: "0.21.0" }));
     expect(readdirSync(work)).toEqual(["cdktf.out"]);
   });
 

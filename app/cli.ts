@@ -2,12 +2,13 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { FleetError } from "../fleet/errors";
 import { loadFleetFile } from "../fleet/load";
+import { outputProblem } from "./output-guard";
 import { projectRoot } from "./paths";
 import { synthesizeFleet } from "./synthesize";
 
 export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR]
   --fleet FILE  fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
-  --out DIR     output directory (default: $CDKTF_OUTDIR, else cdktf.out)`;
+  --out DIR     output directory (default: $CDKTF_OUTDIR, else cdktf.out): new, empty, or an earlier output`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -50,6 +51,12 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   // An empty environment variable counts as unset.
   const fleetFile = args.values.fleet ?? args.positionals[0] ?? (io.env.FLEET || defaultFleetFile());
   const outdir = args.values.out ?? (io.env.CDKTF_OUTDIR || "cdktf.out");
+  // The output directory is replaced whole: only ever one an earlier synthesis wrote.
+  const problem = outputProblem(outdir);
+  if (problem) {
+    io.stderr(`error: --out ${outdir}: ${problem}; synthesis replaces its output directory whole, so it only writes to a new or empty directory or an earlier output\n${USAGE}\n`);
+    return 2;
+  }
   try {
     const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
