@@ -35,6 +35,17 @@ const labelMap = z.record(
   z.string().regex(LABEL_VALUE, "label value is not a valid Kubernetes label value (≤ 63 characters, alphanumeric ends)"),
 );
 
+/** A key of a Kubernetes Secret (what the API server accepts as a data key). */
+const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a Secret key (letters, digits, '-', '_', '.')");
+/**
+ * Text of a state backend block: Terraform reads backend blocks before it can evaluate anything, so `${`/`%{` there is
+ * neither interpolated nor escapable; it is refused.
+ */
+const backendText = z
+  .string()
+  .min(1)
+  .refine((v) => !/[$%]\{/.test(v), { error: "must not contain ${ or %{ (a backend block takes no Terraform templates)" });
+
 /** Requests and limits are always equal: admission policies on these clusters reject anything else. */
 export const capacitySchema = z.strictObject({
   /** CPU request = limit. */
@@ -188,9 +199,9 @@ const secretKeySourceSchema = z.strictObject({
   namespace: dnsLabel("namespace"),
   name: dnsLabel("Secret name"),
   /** @default "smtp-user" */
-  userKey: z.string().min(1).optional(),
+  userKey: secretKey.optional(),
   /** @default "smtp-pass" */
-  passwordKey: z.string().min(1).optional(),
+  passwordKey: secretKey.optional(),
 });
 
 const openbaoSourceSchema = z.strictObject({
@@ -271,7 +282,7 @@ const dnsSchema = z.strictObject({
       /** @default "quarantine" for the relay */
       relayPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
       /** Aggregate report URIs. @default ["mailto:postmaster@<domain>"] */
-      rua: z.array(z.string().min(1)).optional(),
+      rua: z.array(z.string().regex(/^mailto:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, "must be a mailto: URI such as mailto:dmarc@example.org")).optional(),
       adkim: z.enum(["r", "s"]).optional(),
       aspf: z.enum(["r", "s"]).optional(),
     })
@@ -295,7 +306,7 @@ const smartHostSchema = z.strictObject({
   implicitTls: z.boolean().optional(),
   username: z.string().min(1).optional(),
   /** OpenBao KV v2 path and property of the relay password, read through an ExternalSecret. */
-  password: z.strictObject({ openbaoPath: z.string().min(1), property: z.string().min(1) }).optional(),
+  password: z.strictObject({ openbaoPath: z.string().min(1), property: secretKey }).optional(),
 });
 
 const rotationDaysSchema = z.int("must be a whole number of days").min(0, "must be 0 (no automatic rotation) or more").max(3650, "must be at most 3650 days");
@@ -333,15 +344,15 @@ const stateSchema = z.discriminatedUnion("backend", [
     backend: z.literal("s3"),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
     /** The bucket's region (for S3-compatible storage, its location, e.g. "fsn1"). */
-    region: z.string().min(1),
+    region: backendText,
     /** Endpoint of S3-compatible storage; path-style addressing and no AWS account checks then. @default AWS S3 */
-    endpoint: z.url("must be a URL").optional(),
+    endpoint: z.url("must be a URL").pipe(backendText).optional(),
     /** Objects are `<keyPrefix>/<stack>.tfstate`. @default "sovereign-mail" */
     keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, "must be an object key prefix without leading or trailing '/'").optional(),
     /** Server-side encryption of the state objects (SSE-S3, or SSE-KMS with kmsKeyId). Stores without it: set false and export AWS_SSE_CUSTOMER_KEY (SSE-C). @default true */
     encrypt: z.boolean().optional(),
     /** KMS key for SSE-KMS. @default none (SSE-S3) */
-    kmsKeyId: z.string().min(1).optional(),
+    kmsKeyId: backendText.optional(),
   }),
   z.strictObject({
     /** PostgreSQL, locked with advisory locks. The connection string (with its password and `sslmode`) comes from PG_CONN_STR, never the fleet. */

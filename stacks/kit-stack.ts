@@ -31,7 +31,7 @@ export class KitStack extends SovereignStack {
 
   constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {
     super(scope, kit.stackName, platform.state);
-    new HelmProvider(this, "helm", { kubernetes: { configPath: platform.cluster.configPath, configContext: platform.cluster.context } });
+    new HelmProvider(this, "helm", { kubernetes: { configPath: escapeTemplate(platform.cluster.configPath), configContext: escapeTemplate(platform.cluster.context) } });
     this.pinProvider("helm", HELM_PROVIDER);
 
     for (const r of kit.releases) {

@@ -26,6 +26,7 @@ import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME, PLAN_IDS } fro
 import type { ListenerName } from "../constructs/stalwart/listeners";
 import { RECOVERY_ADMIN_ENV, StalwartServer, TLS_DIR } from "../constructs/stalwart/stalwart-server";
 import { addDependsOn, addDependsOnAtSynth } from "../constructs/terraform/depends-on";
+import { escapeTemplate } from "../constructs/terraform/escape";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import type { Capacity, CredentialClass, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
 import { isWithinZone } from "../fleet/names";
@@ -119,7 +120,7 @@ export abstract class MailStack extends SovereignStack {
     protected readonly platform: SovereignPlatform,
   ) {
     super(scope, stackName, platform.state);
-    new KubernetesProvider(this, "kubernetes", { configPath: platform.cluster.configPath, configContext: platform.cluster.context });
+    new KubernetesProvider(this, "kubernetes", { configPath: escapeTemplate(platform.cluster.configPath), configContext: escapeTemplate(platform.cluster.context) });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
     new TimeProvider(this, "time");
@@ -172,7 +173,7 @@ export abstract class MailStack extends SovereignStack {
   /** Configures the vault provider for OpenBao once per stack. The token comes from VAULT_TOKEN, never the fleet or the output. */
   protected useOpenBao(openbao: OpenBao): void {
     if (this.node.tryFindChild("openbao")) return;
-    new VaultProvider(this, "openbao", { address: openbao.address });
+    new VaultProvider(this, "openbao", { address: escapeTemplate(openbao.address) });
     this.pinProvider("vault", VAULT_PROVIDER);
   }
 

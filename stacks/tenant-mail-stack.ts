@@ -1,3 +1,4 @@
+import { escapeTemplate } from "../constructs/terraform/escape";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
@@ -101,7 +102,7 @@ export class TenantMailStack extends MailStack {
       });
       new TerraformOutput(this, "webmail_host", { value: tenant.webmail.host, description: "Webmail host (served by the cluster gateway)" });
     }
-    new TerraformOutput(this, "oidc_issuer", { value: tenant.oidc.issuerUrl, description: "Keycloak realm that authenticates this tenant's users" });
+    new TerraformOutput(this, "oidc_issuer", { value: escapeTemplate(tenant.oidc.issuerUrl), description: "Keycloak realm that authenticates this tenant's users" });
     new TerraformOutput(this, "openbao_paths", { value: [secrets.adminPath, secrets.oidcPath], description: "OpenBao KV v2 paths of the tenant's secrets" });
   }
 

@@ -1,6 +1,7 @@
 import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
+import { escapeTemplate } from "../terraform/escape";
 import { auditMetadata, VERSION_KEY, type AuditRecord } from "./audit";
 
 export interface OpenBaoSeedProps {
@@ -26,7 +27,7 @@ export interface OpenBaoSeedProps {
 export function openBaoSeed(scope: Construct, id: string, props: OpenBaoSeedProps): KvSecretV2 {
   const metadata = auditMetadata(props.audit);
   return new KvSecretV2(scope, id, {
-    mount: props.openbao.mount,
+    mount: escapeTemplate(props.openbao.mount),
     name: props.openbao.path,
     dataJsonWo: Fn.jsonencode({ ...props.data, [VERSION_KEY]: Fn.tostring(props.version) }),
     dataJsonWoVersion: writeOnlyVersion(props.version, metadata),

@@ -11,6 +11,7 @@ import type { StalwartServer } from "../stalwart/stalwart-server";
 import { Rfc2136Records } from "./rfc2136-records";
 import { txtStrings } from "./txt-strings";
 import { tsigSecret } from "./tsig-secret";
+import { escapeTemplate } from "../terraform/escape";
 
 export const DNS_RECORDS_CONFIGMAP = "stalwart-dns-records";
 
@@ -108,7 +109,7 @@ export class MailDns extends Construct {
       // from DNS_UPDATE_KEYSECRET beside a configured key name is rejected. The secret is an ephemeral variable
       // (TF_VAR_dns_update_key_secret): never in the JSON, the plan file or the state.
       new DnsProvider(this, "dns", {
-        update: [{ server: target.server, port: target.port, keyName: target.keyName, keyAlgorithm: target.keyAlgorithm, keySecret: tsigSecret(this) }],
+        update: [{ server: escapeTemplate(target.server), port: target.port, keyName: target.keyName, keyAlgorithm: target.keyAlgorithm, keySecret: tsigSecret(this) }],
       });
       new Rfc2136Records(this, "published", { zone: target.zone, records: this.records, ttl: props.ttl });
     }

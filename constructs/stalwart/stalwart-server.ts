@@ -162,7 +162,7 @@ export class StalwartServer extends Construct implements Workload {
         allocateLoadBalancerNodePorts: false,
         externalTrafficPolicy: "Local",
         ipFamilyPolicy: lb.ipFamilyPolicy ?? "PreferDualStack",
-        loadBalancerClass: lb.loadBalancerClass,
+        loadBalancerClass: lb.loadBalancerClass && escapeTemplate(lb.loadBalancerClass),
         selector: { ...this.selector },
         port: publicListeners.map((l) => ({ name: l.name, port: l.port, targetPort: l.name, protocol: "TCP" })),
       },
