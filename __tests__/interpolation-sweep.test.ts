@@ -12,7 +12,7 @@ import { FleetError } from "../fleet/errors";
 import { parseFleet } from "../fleet/load";
 import { fleetSchema } from "../fleet/schema";
 import { synthFleet } from "./helpers/synth";
-import { stringLeaves, type Json } from "./helpers/terraform-json";
+import { stringLeaves } from "./helpers/terraform-json";
 
 const SWEEP = join(__dirname, "fixtures", "sweep", "every-string.yaml");
 
@@ -61,7 +61,7 @@ const records = new Set(fields.filter((f) => f.endsWith(".*")).map((f) => f.slic
 const leaves = yamlStrings(parseDocument(text).contents);
 
 /** Template markers Terraform would evaluate: `${` or `%{` not escaped by a doubled `$`/`%`. */
-const live = (s: string) => /(^|[^$])\$\{file|(^|[^%])%\{ if/.test(s);
+const live = (s: string) => /(^|[^$])\$\{file\("\/sweep|(^|[^%])%\{ if/.test(s);
 
 describe("fleet text never reaches Terraform as a template", () => {
   it("covers every string field of the schema in the sweep fleet", () => {
@@ -70,20 +70,33 @@ describe("fleet text never reaches Terraform as a template", () => {
     expect(fields.length).toBeGreaterThan(60);
   });
 
-  it.each(leaves.map((l) => [l.path.join("."), l] as const))("%s: rejected, or escaped in every stack", (_name, leaf) => {
+  // Each value with its own marker, so whatever leaks names its field.
+  const marked = (i: number, value: string) => `${value}\${file("/sweep/${i}")}%{ if true }x%{ endif }`;
+  const accepted: number[] = [];
+
+  it.each(leaves.map((l, i) => [l.path.join("."), i] as const))("%s: rejected with its path, or accepted", (_name, i) => {
+    const leaf = leaves[i];
     const doc = parseDocument(text);
-    const marker = `\${file("/etc/passwd")}%{ if true }x%{ endif }`;
-    doc.setIn(leaf.path, `${leaf.value}${marker}`);
-    let json: Record<string, Json>;
+    doc.setIn(leaf.path, marked(i, leaf.value));
     try {
-      json = synthFleet(parseFleet(doc.toString(), "sweep.yaml")).json;
+      parseFleet(doc.toString(), "sweep.yaml");
+      accepted.push(i);
     } catch (err) {
       if (!(err instanceof FleetError)) throw err;
-      // Rejected: the problem names the field.
       expect(err.problems.map((p) => p.path)).toContainEqual(expect.stringContaining(leaf.path.slice(-1)[0].toString()));
-      return;
     }
-    const unescaped = Object.entries(json).flatMap(([stack, j]) => [...stringLeaves(j)].filter((l) => live(l.value)).map((l) => `${stack}: ${l.path}`));
+  });
+
+  it("escapes every accepted value in every stack (all markers in one fleet)", () => {
+    expect(accepted.length).toBeGreaterThan(20);
+    const doc = parseDocument(text);
+    for (const i of accepted) doc.setIn(leaves[i].path, marked(i, leaves[i].value));
+    const { json } = synthFleet(parseFleet(doc.toString(), "sweep.yaml"));
+    const unescaped = Object.entries(json).flatMap(([stack, j]) =>
+      [...stringLeaves(j)].filter((l) => live(l.value)).map((l) => `${stack}: ${l.path} (${leaves[Number(/\/sweep\/(\d+)/.exec(l.value)?.[1])]?.path.join(".")})`),
+    );
     expect(unescaped).toEqual([]);
+    // The markers did reach the output (escaped), so the sweep tested something.
+    expect(JSON.stringify(json)).toContain('$${file(\\"/sweep/');
   });
 });
