@@ -1,10 +1,10 @@
 import fc from "fast-check";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../app/cli";
 import { FleetError } from "../fleet/errors";
-import { loadFleetFile, parseFleet } from "../fleet/load";
+import { loadFleetFile, MAX_FLEET_BYTES, parseFleet } from "../fleet/load";
 import { EXAMPLE_FLEET_FILE } from "./helpers/synth";
 
 const INVALID_DIR = join(__dirname, "fixtures", "invalid");
@@ -66,6 +66,51 @@ sovereigns:
       "sovereigns[0].tenants[1].id",
       "sovereigns[0].tenants[1].domain.name",
     ]);
+  });
+});
+
+describe("input limits and encodings", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fleet-limits-"));
+  const file = (name: string, content: string | Buffer) => (writeFileSync(join(dir, name), content), join(dir, name));
+  const aliasBomb = ["a0: &a0 [x,x,x,x,x,x,x,x,x,x]", ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(",")}]`)].join("\n");
+  const cases: [string, () => string, RegExp][] = [
+    ["a device (reads forever)", () => (symlinkSync("/dev/zero", join(dir, "zero.yaml")), join(dir, "zero.yaml")), /\(file\): cannot read the fleet file: not a regular file/],
+    ["a directory", () => dir, /\(file\): cannot read the fleet file: it is a directory/],
+    ["a file over the size limit", () => file("big.yaml", `# ${"x".repeat(MAX_FLEET_BYTES)}\n`), /\(file\): the fleet file is \d+ bytes; at most 4194304 are read/],
+    ["UTF-16", () => file("u16.yaml", Buffer.from("\ufeffversion: 1\n", "utf16le")), /\(file\): the fleet file is UTF-16; save it as UTF-8/],
+    ["bytes that are not UTF-8", () => file("latin1.yaml", Buffer.from([0x76, 0x3a, 0x20, 0xe9, 0x0a])), /\(file\): the fleet file is not valid UTF-8/],
+    ["an empty file", () => file("empty.yaml", ""), /\(top level\): the file is empty/],
+    ["two documents", () => file("two.yaml", "version: 1\n---\nversion: 1\n"), /\(top level\): the file holds more than one YAML document/],
+    ["an alias bomb", () => file("bomb.yaml", `${aliasBomb}\n`), /\(top level\): the file expands aliases more than 1000 times/],
+    ["20,000 nested lists", () => file("deep.yaml", `version: ${"[".repeat(20000)}${"]".repeat(20000)}\n`), /the file nests too deeply to read/],
+  ];
+  it.each(cases)("%s: a fleet error naming the file, exit 1, nothing written", (_what, make, message) => {
+    const fleet = make();
+    let stderr = "";
+    const out = join(dir, "out");
+    const code = runCli(["--fleet", fleet, "--out", out], { stdout: () => undefined, stderr: (t) => (stderr += t), env: {} });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`invalid fleet file ${fleet}`);
+    expect(stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("prints at most 50 problems, then a count", () => {
+    const tenants = Array.from({ length: 80 }, (_, i) => `      - {id: t${i}, domain: {mode: byo}}`).join("\n");
+    const yaml = `version: 1\nsovereigns:\n  - name: fsn1\n    fqdn: omantel.example.org\n    cluster: {context: c}\n    tenants:\n${tenants}\n`;
+    const err = (() => {
+      try {
+        parseFleet(yaml, "many.yaml");
+      } catch (e) {
+        return e as FleetError;
+      }
+      throw new Error("expected a FleetError");
+    })();
+    expect(err.problems).toHaveLength(80);
+    const lines = err.message.split("\n");
+    expect(lines[0]).toBe("invalid fleet file many.yaml (80 problems):");
+    expect(lines).toHaveLength(52);
+    expect(lines[51]).toBe("  … and 30 more problems");
   });
 });
 

@@ -8,6 +8,9 @@ export interface FleetProblem {
   readonly column?: number;
 }
 
+/** Problems printed at most; the rest are counted. */
+export const MAX_PRINTED = 50;
+
 /** A fleet file that cannot be used. The message names the file, each path and what is wrong. */
 export class FleetError extends Error {
   constructor(
@@ -19,11 +22,14 @@ export class FleetError extends Error {
   }
 
   private static render(file: string, problems: readonly FleetProblem[]): string {
-    const lines = problems.map((p) => {
+    // The same problem once (a check reached by two routes), and at most MAX_PRINTED of them.
+    const unique = [...new Map(problems.map((p) => [`${p.path}\0${p.message}`, p])).values()];
+    const lines = unique.slice(0, MAX_PRINTED).map((p) => {
       const at = p.line !== undefined ? `${file}:${p.line}:${p.column ?? 1}` : file;
       return `  ${at}: ${p.path}: ${p.message}`;
     });
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    if (unique.length > MAX_PRINTED) lines.push(`  … and ${unique.length - MAX_PRINTED} more problems`);
+    const count = unique.length === 1 ? "1 problem" : `${unique.length} problems`;
     return `invalid fleet file ${file} (${count}):\n${lines.join("\n")}`;
   }
 }

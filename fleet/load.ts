@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { readDagFile, registryFile } from "../kit/dag-file";
@@ -11,34 +11,77 @@ import { fleetSchema } from "./schema";
 
 /** Reads, validates and resolves a fleet file. Throws {@link FleetError} naming the file and every problem. */
 export function loadFleetFile(file: string): Fleet {
-  let text: string;
+  return parseFleet(readFleetText(file), file);
+}
+
+/** The largest fleet file read (a thousand tenants take about 100 KiB). */
+export const MAX_FLEET_BYTES = 4 * 1024 * 1024;
+
+/** A fleet file's text: a regular file (not a device or pipe, which could be read forever) of UTF-8 within the limit. */
+function readFleetText(file: string): string {
+  const fail = (message: string): never => {
+    throw new FleetError(file, [{ path: "(file)", message }]);
+  };
+  let bytes: Buffer = Buffer.alloc(0);
   try {
-    text = readFileSync(file, "utf8");
+    const stat = statSync(file);
+    if (stat.isDirectory()) fail("cannot read the fleet file: it is a directory");
+    if (!stat.isFile()) fail("cannot read the fleet file: not a regular file (a device, pipe or socket)");
+    if (stat.size > MAX_FLEET_BYTES) fail(`the fleet file is ${stat.size} bytes; at most ${MAX_FLEET_BYTES} are read`);
+    bytes = readFileSync(file);
   } catch (err) {
+    if (err instanceof FleetError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "";
-    const reason = READ_ERRORS[code] ?? String(err);
-    throw new FleetError(file, [{ path: "(file)", message: `cannot read the fleet file: ${reason}` }]);
+    fail(`cannot read the fleet file: ${READ_ERRORS[code] ?? String(err)}`);
   }
-  return parseFleet(text, file);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) fail("the fleet file is UTF-16; save it as UTF-8");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return fail("the fleet file is not valid UTF-8; save it as UTF-8");
+  }
 }
 
 /** Validates fleet YAML text; `file` is used in messages only. */
 export function parseFleet(text: string, file: string): Fleet {
+  const whole = (message: string): never => {
+    throw new FleetError(file, [{ path: "(top level)", message }]);
+  };
+  if (text.trim() === "") whole("the file is empty; a fleet starts with `version: 1` and `sovereigns:`");
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  let doc: Document;
+  let js: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+    if (doc.errors.some((e) => e.code === "MULTIPLE_DOCS")) whole("the file holds more than one YAML document (`---`); a fleet is one document");
+    if (doc.errors.length === 0) js = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    if (err instanceof FleetError) throw err;
+    if (err instanceof RangeError) return whole("the file nests too deeply to read");
+    if (/alias/i.test((err as Error).message)) return whole(`the file expands aliases more than ${MAX_ALIASES} times (an alias bomb?)`);
+    throw err;
+  }
   if (doc.errors.length > 0) {
     throw new FleetError(
       file,
       doc.errors.map((e) => {
         const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { path: "(YAML syntax)", message: firstLine(e.message), line, column: col };
+        // The parser's own stack overflow on absurd nesting, in our words.
+        const message = /call stack/i.test(e.message) ? "the file nests too deeply to read" : firstLine(e.message);
+        return { path: "(YAML syntax)", message, line, column: col };
       }),
     );
   }
   const locate = (problem: LocatedProblem): FleetProblem => ({ path: formatPath(problem.path), message: problem.message, ...position(doc, lineCounter, problem.path) });
 
-  const parsed = fleetSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new FleetError(file, parsed.error.issues.flatMap(issueToProblems).map(locate));
+  let parsed;
+  try {
+    parsed = fleetSchema.safeParse(js);
+  } catch (err) {
+    if (err instanceof RangeError) return whole("the file nests too deeply to read");
+    throw err;
+  }
+  if (!parsed.success) throw new FleetError(file, parsed.error.issues.flatMap((i) => issueToProblems(i, js)).map(locate));
 
   const registry = readDagFile(registryFile());
   const kitProblems = checkKits(parsed.data, registry);
@@ -50,9 +93,16 @@ export function parseFleet(text: string, file: string): Fleet {
 }
 
 /** Flattens zod issues: an unknown key becomes one problem at that key, so the message points at the typo. */
-function issueToProblems(issue: z.core.$ZodIssue): LocatedProblem[] {
+function issueToProblems(issue: z.core.$ZodIssue, input: unknown): LocatedProblem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: [...issue.path, key], message: "unknown key (check the spelling against the fleet reference)" }));
+  }
+  // A missing value: zod says "expected string, received undefined" or names the variants; "required" says it.
+  const value = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+  if (value === undefined || value === null) {
+    if (issue.path.length === 0) return [{ path: [], message: "the file holds no fleet (expected `version: 1` and `sovereigns:`)" }];
+    const expected = issue.code === "invalid_type" ? ` (${issue.expected})` : "";
+    return [{ path: issue.path, message: value === null ? `required: a value${expected}, not an empty entry` : `required${expected}` }];
   }
   return [{ path: issue.path, message: issue.message }];
 }
@@ -91,3 +141,5 @@ const READ_ERRORS: Record<string, string> = {
 };
 
 const firstLine = (message: string) => message.split("\n")[0];
+/** Alias expansions a fleet may use (a few are handy; thousands are a bomb). */
+const MAX_ALIASES = 1000;
