@@ -2,10 +2,13 @@
  * The cdktf app: `node dist/main.js [--fleet FILE] [--out DIR]` (cdktf.json runs it for `cdktf synth|diff|deploy`).
  * The fleet is validated before anything is written; the output directory is replaced only on success.
  */
-import { runCli } from "./app/cli";
+import { runCli, USAGE } from "./app/cli";
+import { runCommand } from "./app/command";
 
-process.exitCode = runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-});
+runCommand(USAGE, process.argv.slice(2), (argv) =>
+  runCli(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  }),
+);

@@ -13,6 +13,7 @@ import { CREDENTIAL_CLASSES } from "../fleet/model";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
+import { runCommand } from "../app/command";
 
 const RESETTABLE = [...CREDENTIAL_CLASSES, "automation"];
 const USAGE = `usage: npm run credentials:reset -- <stack> <${RESETTABLE.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
@@ -157,4 +158,4 @@ export function runCredentialsReset(
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
 
-if (require.main === module) process.exitCode = runCredentialsReset(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runCredentialsReset(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));

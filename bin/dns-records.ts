@@ -6,6 +6,7 @@
 import { Testing } from "cdktf";
 import { parseArgs } from "node:util";
 import { findMailStack } from "../app/mail-stack-lookup";
+import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
 
@@ -58,4 +59,4 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
   return 0;
 }
 
-if (require.main === module) process.exitCode = runDnsRecords(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runDnsRecords(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));

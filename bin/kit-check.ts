@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { auditExitCode, driftCheck, EXIT, structuralCheck } from "../kit/audit";
 import { KitInputError, readDagFile, registryFile, type KitSlot } from "../kit/dag-file";
 import { formatAscii, formatMermaid } from "../kit/report";
+import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run kit:check -- [--registry FILE] [--expected FILE] [--format text|mermaid]";
 
@@ -52,5 +53,5 @@ export function runKitCheck(argv: readonly string[], io: KitCheckIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = runKitCheck(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  runCommand(USAGE, process.argv.slice(2), (argv) => runKitCheck([...argv], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }));
 }

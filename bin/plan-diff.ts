@@ -15,6 +15,7 @@ import { diffSynthOutputs } from "../plan-diff/diff";
 import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
+import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …]";
 const RENDER = { markdown: renderMarkdown, text: renderText, json: renderJson } as const;
@@ -74,4 +75,4 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
   }
 }
 
-if (require.main === module) process.exitCode = runPlanDiff(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runPlanDiff(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import type { PlanOperation } from "../constructs/stalwart/config/plan";
 import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
 import { findMailStack } from "../app/mail-stack-lookup";
+import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]";
 
@@ -64,4 +65,4 @@ function main(argv: string[]): number {
   return problems.length === 0 ? 0 : 1;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => main([...argv]));

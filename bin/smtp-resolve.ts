@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { PROJECTION_KEYS, resolveProjection, type SecretData } from "../relay/smtp-precedence";
+import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run smtp:resolve -- --source <json|file> [--target <json|file>] [--defaults <json|file>] [--show-secrets]";
 const SECRET_KEYS = new Set(["smtp-pass", "kc-sa-client-secret"]);
@@ -52,4 +53,4 @@ export function runSmtpResolve(argv: readonly string[], out: (t: string) => void
   }
 }
 
-if (require.main === module) process.exitCode = runSmtpResolve(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runSmtpResolve(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
