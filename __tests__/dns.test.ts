@@ -44,6 +44,18 @@ describe("mail DNS records", () => {
     expect(recordProblems("acme.example.org", mailDomainRecords(baseSpec))).toEqual([]);
   });
 
+  it("accepts punycode IDNs and '--' in every name, report URIs included", () => {
+    const idn = "xn--mnchen-3ya.example.org";
+    const spec = { ...baseSpec, domain: idn, mailHost: `mail.${idn}`, dmarc: { policy: "reject" as const, rua: [`mailto:postmaster@${idn}`, "mailto:dmarc@my--shop.example.com!10m"] }, tlsRptRua: `mailto:postmaster@${idn}` };
+    expect(recordProblems(idn, mailDomainRecords(spec))).toEqual([]);
+    const broken = { ...spec, dmarc: { policy: "reject" as const, rua: ["mailto:dmarc@-bad.example.com", "mailto:no-host", "https://example.com/"] } };
+    expect(recordProblems(idn, mailDomainRecords(broken)).filter((p) => p.includes("rua"))).toEqual([
+      `${idn}: TXT _dmarc.${idn} (dmarc): DMARC rua "mailto:dmarc@-bad.example.com" is not a mailto: URI`,
+      `${idn}: TXT _dmarc.${idn} (dmarc): DMARC rua "mailto:no-host" is not a mailto: URI`,
+      `${idn}: TXT _dmarc.${idn} (dmarc): DMARC rua "https://example.com/" is not a mailto: URI`,
+    ]);
+  });
+
   it("splits long TXT values into ≤ 255-octet strings", () => {
     const rsa = mailDomainRecords(baseSpec).find((r) => r.purpose === "dkim-rsa")!.values[0];
     const parts = splitTxt(rsa);

@@ -4,7 +4,7 @@ import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { egressAllowed, ingressAllowed, podToPodAllowed, type PodRef } from "./helpers/network-policy-eval";
 import { reachablePorts, unallowedFlowProblems } from "./helpers/semantic";
-import { synthExample } from "./helpers/synth";
+import { oneSovereignYaml, synthExample, synthFleetYaml } from "./helpers/synth";
 
 const example = synthExample();
 const servers = [...example.stacks.relays, ...example.stacks.tenants].map((s) => ({ name: s.stackName, server: s.server, json: example.json[s.stackName] }));
@@ -80,6 +80,34 @@ describe.each([...example.stacks.relays, ...example.stacks.tenants].map((s) => (
     });
   },
 );
+
+describe("client flows", () => {
+  it("admits relay and management clients with 63-character namespaces, several per namespace, each by its own policy", () => {
+    const ns = "n".repeat(63);
+    const { stacks, json } = synthFleetYaml(
+      oneSovereignYaml(`    relay:
+      clients:
+        - {namespace: ${ns}}
+        - {namespace: ${ns}, podLabels: {app: second}}
+        - {namespace: catalyst-system}
+    managementClients:
+      - {namespace: ${ns}}
+      - {namespace: ${ns}, podLabels: {app: second}}
+`),
+    );
+    const server = stacks.relays[0].server;
+    const clients = server.connections.flows.filter((f) => /^(submission|management)-(n|catalyst)/.test(f.purpose));
+    expect(clients).toHaveLength(5);
+    const names = new Set(clients.map((f) => `${f.direction}-${f.purpose}`));
+    expect(names.size).toBe(5);
+    for (const f of clients) expect(f.purpose.length).toBeLessThanOrEqual(42);
+    expect(clients.map((f) => f.purpose)).toContain("submission-catalyst-system");
+    expect(unallowedFlowProblems(json["fsn1-mail"], server, server.connections.flows)).toEqual([]);
+    const second: PodRef = { namespace: ns, labels: { app: "second" } };
+    const pod: PodRef = { namespace: server.namespace, labels: { ...server.selector, "app.kubernetes.io/version": "v0.16.18" } };
+    expect(reachablePorts(json["fsn1-mail"], pod, { pod: second })).toEqual(["465/TCP", "8080/TCP"]);
+  });
+});
 
 describe("Connections intent API", () => {
   const synthPair = () => {

@@ -40,6 +40,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     else firstSeen.set(id, formatPath(path));
   };
 
+  const names = new Map<string, string>();
   input.sovereigns.forEach((s, i) => {
     const sov = fleet.sovereigns[i];
     claim("sovereign", s.name, ["sovereigns", i, "name"], "Sovereign name");
@@ -91,6 +92,14 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     const imageProblem = checkImage(s.stalwart?.image, s.stalwart?.digest);
     if (imageProblem) add(["sovereigns", i, "stalwart", "image"], imageProblem);
 
+    checkDnsNames(add, sov, i, names);
+    const { ed25519, rsa } = sov.platform.dns.dkimSelectors;
+    if (ed25519 === rsa) add(["sovereigns", i, "dns", "dkimSelectors"], `the Ed25519 and RSA selectors must differ (both "${ed25519}": one record cannot hold two keys)`);
+    const location = s.loadBalancer?.annotations?.["load-balancer.hetzner.cloud/location"];
+    if (location !== undefined && s.ptr && location !== s.ptr.location) {
+      add(["sovereigns", i, "loadBalancer", "annotations", "load-balancer.hetzner.cloud/location"], `location "${location}" contradicts ptr.location "${s.ptr.location}"`);
+    }
+
     const namespaces = new Map<string, string>([[sov.relay.namespace, "the relay"]]);
     (s.tenants ?? []).forEach((t, j) => {
       const tenant = sov.tenants[j];
@@ -128,6 +137,48 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     });
   });
   return problems;
+}
+
+/**
+ * The DNS names each mail server of a Sovereign owns (its records, and a tenant's webmail host), checked for
+ * length (253 octets, labels of 63) and against every name another server of the fleet owns: two owners of one
+ * name publish two SPF records there, fight over one record set, or put a tenant's records on another's CNAME.
+ */
+function checkDnsNames(add: (p: PropertyKey[], m: string) => void, sov: Fleet["sovereigns"][number], i: number, names: Map<string, string>): void {
+  const rotating = sov.platform.credentials.rotationDays.dkim > 0 && sov.platform.dns.rfc2136 !== undefined;
+  const zone = sov.platform.dns.rfc2136?.zone;
+  const servers = [
+    { owner: `the relay of "${sov.name}"`, domain: sov.relay.domain, mailHost: sov.relay.mailHost, mtaSts: false, webmail: undefined, path: ["sovereigns", i, "fqdn"] },
+    ...sov.tenants.map((t, j) => ({
+      owner: `tenant "${t.id}" of "${sov.name}"`,
+      domain: t.domain,
+      mailHost: t.mailHost,
+      mtaSts: true,
+      webmail: t.webmail?.host,
+      path: t.domainMode === "byo" ? ["sovereigns", i, "tenants", j, "domain", "name"] : ["sovereigns", i, "tenants", j, "id"],
+    })),
+  ];
+  for (const server of servers) {
+    const slots = rotating && zone !== undefined && isWithinZone(server.domain, zone) ? ["-a", "-b", "-c"] : [""];
+    const selectors = Object.values(sov.platform.dns.dkimSelectors).flatMap((sel) => slots.map((slot) => `${sel}${slot}`));
+    const owned = [
+      server.domain,
+      server.mailHost,
+      `_dmarc.${server.domain}`,
+      `_smtp._tls.${server.domain}`,
+      ...selectors.map((sel) => `${sel}._domainkey.${server.domain}`),
+      ...(server.mtaSts ? [`_mta-sts.${server.domain}`, `mta-sts.${server.domain}`] : []),
+      ...(server.webmail ? [server.webmail] : []),
+    ];
+    for (const name of new Set(owned)) {
+      if (name.length > MAX_FQDN || name.split(".").some((l) => l.length > MAX_NAME)) {
+        add(server.path, `derived DNS name "${name}" is too long (at most ${MAX_FQDN} octets, labels of ${MAX_NAME})`);
+      }
+      const other = names.get(name);
+      if (other !== undefined && other !== server.owner) add(server.path, `DNS name "${name}" of ${server.owner} is already used by ${other}`);
+      else names.set(name, server.owner);
+    }
+  }
 }
 
 /** Seconds of a Go duration such as `1h`, `15m` or `1h30m` (the schema has checked the syntax). */

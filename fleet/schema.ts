@@ -7,6 +7,15 @@ import { z } from "zod";
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and Service names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A DMARC report URI (RFC 7489 §6.2): `mailto:` an address whose host is DNS labels, optionally `!<size>`. Host
+ * labels may hold "--" (punycode IDNs); nothing here can form a Terraform template.
+ */
+export function isDmarcMailto(uri: string): boolean {
+  const host = /^mailto:[A-Za-z0-9._+-]+@([^@\s,;!]+)(![0-9]+[kmgt]?)?$/.exec(uri)?.[1]?.toLowerCase();
+  return host !== undefined && host.split(".").length > 1 && host.split(".").every((l) => DNS_LABEL.test(l)) && /[a-z]/.test(host.split(".").pop()!);
+}
 /** A fully qualified domain name: at least two labels, each an RFC 1123 label of at most 63 octets. */
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes CPU quantity (e.g. `500m`, `1`, `1.5`). */
@@ -282,7 +291,7 @@ const dnsSchema = z.strictObject({
       /** @default "quarantine" for the relay */
       relayPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
       /** Aggregate report URIs. @default ["mailto:postmaster@<domain>"] */
-      rua: z.array(z.string().regex(/^mailto:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, "must be a mailto: URI such as mailto:dmarc@example.org")).optional(),
+      rua: z.array(z.string().refine(isDmarcMailto, "must be a mailto: URI such as mailto:dmarc@example.org")).optional(),
       adkim: z.enum(["r", "s"]).optional(),
       aspf: z.enum(["r", "s"]).optional(),
     })

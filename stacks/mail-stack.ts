@@ -18,6 +18,7 @@ import { ref, setOf } from "../constructs/stalwart/config/encoding";
 import { forwardConfirmationProblems } from "../dns/validate";
 import type { ServerCredential } from "../constructs/credentials/server-credential";
 import { Peer } from "../constructs/network/peer";
+import { clientPurposes } from "../constructs/network/connections";
 import { ConfigApplyJob, reloadPlan } from "../constructs/stalwart/config-apply-job";
 import { applyPermissions } from "../constructs/stalwart/config/permissions";
 import type { ConfigPlan, PlanOperation } from "../constructs/stalwart/config/plan";
@@ -417,14 +418,10 @@ export const inPublishedZone = (domain: string, sovereign: Sovereign): boolean =
 
 const podSetPeer = (ref: PodSetRef): Peer => Peer.pods(ref.podLabels, ref.namespace);
 
-/** One flow per client namespace; a second client in the same namespace gets an index suffix. */
+/** One flow per management client (see `clientPurposes`). */
 function managementClientPeers(clients: readonly PodSetRef[]): { purpose: string; peer: Peer }[] {
-  const seen = new Map<string, number>();
-  return clients.map((c) => {
-    const n = seen.get(c.namespace) ?? 0;
-    seen.set(c.namespace, n + 1);
-    return { purpose: `management-${c.namespace}${n === 0 ? "" : `-${n}`}`, peer: podSetPeer(c) };
-  });
+  const purposes = clientPurposes("management", clients.map((c) => c.namespace));
+  return clients.map((c, i) => ({ purpose: purposes[i], peer: podSetPeer(c) }));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import { Peer } from "../constructs/network/peer";
+import { clientPurposes } from "../constructs/network/connections";
 import { Port } from "../constructs/network/port";
 import { KeycloakCredentialsProjection } from "../constructs/smtp/keycloak-credentials-projection";
 import { contractData, SmtpCredentialsSecret, type ContractWriter, type SmtpEndpoint } from "../constructs/smtp/smtp-credentials-secret";
@@ -101,10 +102,11 @@ export class SovereignMailStack extends MailStack {
       },
     });
     const submissionPort = LISTENERS[relay.submissionListener].port;
-    for (const client of relay.clients) {
+    const purposes = clientPurposes("submission", relay.clients.map((c) => c.namespace));
+    relay.clients.forEach((client, i) => {
       // Pods reach the LoadBalancer address in-cluster, where ipBlock rules do not match pod addresses.
-      this.mail.server.connections.allowFrom(Peer.pods(client.podLabels, client.namespace), [Port.tcp(submissionPort)], `submission-${client.namespace}`);
-    }
+      this.mail.server.connections.allowFrom(Peer.pods(client.podLabels, client.namespace), [Port.tcp(submissionPort)], purposes[i]);
+    });
 
     const contract = this.contractWriter(relay);
     // Credentials as the writer sees them: ESO templates, or (a central relay's cluster Secret) Terraform values.

@@ -1,5 +1,6 @@
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgressTo, type NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
 import { Peer, type PolicyPeer, type Workload } from "./peer";
@@ -23,7 +24,25 @@ export interface ConnectionsProps {
   readonly labels?: Labels;
 }
 
-const PURPOSE = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
+const PURPOSE_MAX = 42;
+const PURPOSE = new RegExp(`^[a-z0-9]([-a-z0-9]{0,${PURPOSE_MAX - 2}}[a-z0-9])?$`);
+
+/**
+ * One purpose per client of a kind (`submission-<namespace>`), unique among the clients: a second client in the
+ * same namespace gets an index, and a purpose over the limit keeps its start plus a digest of the whole (a
+ * namespace may be 63 characters; the policy name must stay a valid object name).
+ */
+export function clientPurposes(kind: string, namespaces: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return namespaces.map((ns) => {
+    const n = seen.get(ns) ?? 0;
+    seen.set(ns, n + 1);
+    const full = `${kind}-${ns}${n === 0 ? "" : `-${n}`}`;
+    if (full.length <= PURPOSE_MAX) return full;
+    const digest = createHash("sha256").update(full).digest("hex").slice(0, 8);
+    return `${full.slice(0, PURPOSE_MAX - digest.length - 1).replace(/-+$/, "")}-${digest}`;
+  });
+}
 
 /**
  * The NetworkPolicy intent API. Creating it isolates the workload (default-deny Ingress and Egress); each
