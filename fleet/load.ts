@@ -98,6 +98,8 @@ function issueToProblems(issue: z.core.$ZodIssue, input: unknown): LocatedProble
     return issue.keys.map((key) => ({ path: [...issue.path, key], message: "unknown key (check the spelling against the fleet reference)" }));
   }
   // A missing value: zod says "expected string, received undefined" or names the variants; "required" says it.
+  // A bad record key: zod wraps the key schema's own issues; report those (our wording) at the key.
+  if (issue.code === "invalid_key") return issue.issues.map((inner) => ({ path: issue.path, message: inner.message }));
   const value = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
   if (value === undefined || value === null) {
     if (issue.path.length === 0) return [{ path: [], message: "the file holds no fleet (expected `version: 1` and `sovereigns:`)" }];

@@ -24,7 +24,6 @@ const CPU_QUANTITY = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
 const BYTE_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** Label keys and values as Kubernetes accepts them (prefix/name ≤ 63, value ≤ 63). */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const DEFAULT_STALWART_IMAGE = "stalwartlabs/stalwart:v0.16.18";
@@ -39,8 +38,30 @@ const dnsLabel = (what: string) =>
     .max(63, `must be at most 63 characters (${what})`)
     .regex(DNS_LABEL, `must be a lower-case RFC 1123 label: a-z, 0-9 and '-', starting and ending alphanumeric (${what})`);
 
+/**
+ * Why `key` is not a Kubernetes qualified name (label and annotation keys, `loadBalancerClass`): an optional DNS
+ * subdomain prefix of at most 253 characters and `/`, then a name of at most 63 (apimachinery
+ * `validation.IsQualifiedName`); undefined when it is one.
+ */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf("/");
+  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !prefix.split(".").every((l) => DNS_LABEL.test(l)))) {
+    return `prefix "${prefix.slice(0, 60)}${prefix.length > 60 ? "…" : ""}" must be a lower-case DNS subdomain of at most 253 characters`;
+  }
+  if (name.length === 0 || name.length > 63) return `name part must be 1 to 63 characters (got ${name.length})`;
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) return `name part "${name}" must be alphanumeric, '-', '_' or '.', starting and ending alphanumeric`;
+  return undefined;
+}
+
+const qualifiedName = (what: string) =>
+  z.string().superRefine((key, ctx) => {
+    const problem = qualifiedNameProblem(key);
+    if (problem) ctx.addIssue({ code: "custom", message: `${what} "${key.length > 80 ? `${key.slice(0, 80)}…` : key}" is not a Kubernetes qualified name: ${problem}` });
+  });
+
 const labelMap = z.record(
-  z.string().regex(LABEL_KEY, "label key is not a valid Kubernetes label key"),
+  qualifiedName("label key"),
   z.string().regex(LABEL_VALUE, "label value is not a valid Kubernetes label value (≤ 63 characters, alphanumeric ends)"),
 );
 
@@ -78,9 +99,9 @@ const loadBalancerSchema = z.strictObject({
   /** Only LoadBalancer is supported: NodePort is forbidden on these clusters and rejected with its own error. */
   type: z.string().optional(),
   /** Annotations for the cloud controller (e.g. `load-balancer.hetzner.cloud/location`). @default {} */
-  annotations: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(qualifiedName("annotation key"), z.string()).optional(),
   /** `spec.loadBalancerClass`. @default unset (the cluster's default controller) */
-  loadBalancerClass: z.string().min(1).optional(),
+  loadBalancerClass: qualifiedName("loadBalancerClass").optional(),
   /** @default "PreferDualStack" (PTR for IPv4 and IPv6) */
   ipFamilyPolicy: z.enum(["SingleStack", "PreferDualStack", "RequireDualStack"]).optional(),
 });
