@@ -217,7 +217,7 @@ sovereigns:
       - {id: acme, domain: {mode: free-subdomain}}
 `;
     expect(() => synthFleetYaml(yaml)).toThrow(
-      'stack fsn1-mail requires bootstrap-kit slot bp-hcloud-ccm, which the kit of Sovereign "fsn1" (sovereigns[0].kit) does not install: add it to kit.include',
+      'sovereigns[0].kit.include: stack fsn1-mail requires bootstrap-kit slot bp-hcloud-ccm, which the kit of Sovereign "fsn1" does not install: add it here',
     );
     const withoutHetzner = yaml.replace("    loadBalancer: {annotations: {load-balancer.hetzner.cloud/location: fsn1}}\n", "");
     const { stacks } = synthFleetYaml(withoutHetzner);

@@ -1,7 +1,7 @@
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { FleetError } from "../fleet/errors";
-import { loadFleetFile } from "../fleet/load";
+import { FleetError, FleetInputError } from "../fleet/errors";
+import { fleetErrorOf, loadFleetFile } from "../fleet/load";
 import { outputProblem } from "./output-guard";
 import { projectRoot } from "./paths";
 import { synthesizeFleet } from "./synthesize";
@@ -57,12 +57,15 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`error: --out ${outdir}: ${problem}; synthesis replaces its output directory whole, so it only writes to a new or empty directory or an earlier output\n${USAGE}\n`);
     return 2;
   }
+  let fleet;
   try {
-    const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
+    fleet = loadFleetFile(fleetFile);
+    const stacks = synthesizeFleet(fleet, outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
     return 0;
   } catch (err) {
-    io.stderr(err instanceof FleetError ? `${err.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(err as Error).message}\n`);
+    const error = err instanceof FleetInputError && fleet ? fleetErrorOf(fleet, err) : err;
+    io.stderr(error instanceof FleetError ? `${error.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(error as Error).message}\n`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 /** Worker thread: takes chunks from the shared queue and synthesizes each into its directory. */
 import { writeFileSync } from "node:fs";
 import { workerData } from "node:worker_threads";
+import { FleetInputError } from "../fleet/errors";
 import type { Fleet } from "../fleet/model";
 import { chunkErrorFile, synthesizeChunk } from "./synthesize";
 
@@ -10,7 +11,9 @@ try {
     try {
       synthesizeChunk(fleet, dirs[i], new Set(chunks[i]));
     } catch (err) {
-      writeFileSync(chunkErrorFile(dirs[i]), (err as Error).message);
+      // A fleet mistake keeps its path across the thread boundary, so the CLI can point at its line.
+      const input = err instanceof FleetInputError ? { path: err.path, problem: err.problem } : undefined;
+      writeFileSync(chunkErrorFile(dirs[i]), JSON.stringify({ message: (err as Error).message, input }));
     }
   }
 } finally {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { FleetInputError } from "../fleet/errors";
 import type { Fleet } from "../fleet/model";
 import { addFleetStacks, fleetStackNames, type FleetStacks } from "../stacks/fleet-stacks";
 import { replaceDirAtomically } from "./replace-dir";
@@ -57,7 +58,10 @@ function synthesizeInWorkers(fleet: Fleet, chunks: string[][], dirs: string[], c
   // The caller is synchronous: block until every worker has finished.
   while (Atomics.load(done, 0) < count) Atomics.wait(done, 0, Atomics.load(done, 0), 100);
   const failed = dirs.map(chunkErrorFile).find((f) => existsSync(f));
-  if (failed) throw new Error(readFileSync(failed, "utf8"));
+  if (failed) {
+    const { message, input } = JSON.parse(readFileSync(failed, "utf8")) as { message: string; input?: { path: PropertyKey[]; problem: string } };
+    throw input ? new FleetInputError(input.path, input.problem) : new Error(message);
+  }
 }
 
 /** Merges chunk outputs: stack directories moved once (a kit stack synthesized by several chunks is identical), one manifest. */

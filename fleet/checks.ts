@@ -82,6 +82,18 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     if (rdnsAnnotations.length > 0 && s.ptr) {
       add(["sovereigns", i, "loadBalancer", "annotations", rdnsAnnotations[0]], "PTR is managed by sovereigns[].ptr; setting it here too would make two owners fight over one IP");
     }
+    // These annotations go on every mail Service of the Sovereign: one PTR or one load balancer name for all.
+    const mailHosts = [sov.relay.mailHost, ...sov.tenants.map((t) => t.mailHost)];
+    for (const key of s.ptr ? [] : rdnsAnnotations) {
+      const value = s.loadBalancer!.annotations![key];
+      const other = mailHosts.find((h) => h !== value);
+      if (other !== undefined) {
+        add(["sovereigns", i, "loadBalancer", "annotations", key], `PTR "${value}" goes on every mail load balancer of this Sovereign, but the server with mail host "${other}" greets as "${other}" (forward-confirmed rDNS fails); use sovereigns[].ptr, which gives each server its own mail host`);
+      }
+    }
+    if (s.loadBalancer?.annotations?.["load-balancer.hetzner.cloud/name"] !== undefined && (mailHosts.length > 1 || s.ptr)) {
+      add(["sovereigns", i, "loadBalancer", "annotations", "load-balancer.hetzner.cloud/name"], "every mail Service of this Sovereign would claim one load balancer; leave the name out (with sovereigns[].ptr each Service's load balancer is named after its stack)");
+    }
     if ((s.dns?.dkimRsaBits ?? 2048) < 2048) add(["sovereigns", i, "dns", "dkimRsaBits"], "DKIM RSA keys must have at least 2048 bits");
     for (const [algorithm, selector] of Object.entries(s.dns?.dkimSelectors ?? {})) {
       if (selector !== undefined && !selector.split(".").every((l) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(l))) {

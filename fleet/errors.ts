@@ -1,3 +1,5 @@
+import { formatPath } from "./names";
+
 /** One problem in a fleet file, located as precisely as we can. */
 export interface FleetProblem {
   /** Path inside the file, e.g. `sovereigns[0].tenants[2].domain`. */
@@ -31,5 +33,19 @@ export class FleetError extends Error {
     if (unique.length > MAX_PRINTED) lines.push(`  … and ${unique.length - MAX_PRINTED} more problems`);
     const count = unique.length === 1 ? "1 problem" : `${unique.length} problems`;
     return `invalid fleet file ${file} (${count}):\n${lines.join("\n")}`;
+  }
+}
+
+/**
+ * A fleet mistake found while the stacks are built (where the knowledge it needs lives, such as the kit slots a
+ * stack requires); the CLI locates its path in the file and reports it like any other fleet problem.
+ */
+export class FleetInputError extends Error {
+  constructor(
+    readonly path: readonly PropertyKey[],
+    readonly problem: string,
+  ) {
+    super(`${formatPath(path)}: ${problem}`);
+    this.name = "FleetInputError";
   }
 }

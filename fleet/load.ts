@@ -3,7 +3,7 @@ import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { readDagFile, registryFile } from "../kit/dag-file";
 import { checkKits, crossCheckFleet, type LocatedProblem } from "./checks";
-import { FleetError, type FleetProblem } from "./errors";
+import { FleetError, type FleetInputError, type FleetProblem } from "./errors";
 import type { Fleet } from "./model";
 import { formatPath } from "./names";
 import { resolveFleet } from "./resolve";
@@ -89,7 +89,17 @@ export function parseFleet(text: string, file: string): Fleet {
   const fleet = resolveFleet(parsed.data, file, registry);
   const problems = crossCheckFleet(parsed.data, fleet);
   if (problems.length > 0) throw new FleetError(file, problems.map(locate));
+  locators.set(fleet, locate);
   return fleet;
+}
+
+/** How to point at a path in the file a fleet was read from (kept for problems found while building stacks). */
+const locators = new WeakMap<Fleet, (problem: LocatedProblem) => FleetProblem>();
+
+/** A problem found after loading (a {@link FleetInputError}), as a fleet error with the file's line and column. */
+export function fleetErrorOf(fleet: Fleet, err: FleetInputError): FleetError {
+  const locate = locators.get(fleet) ?? ((p: LocatedProblem) => ({ path: formatPath(p.path), message: p.message }));
+  return new FleetError(fleet.source, [locate({ path: err.path, message: err.problem })]);
 }
 
 /** Flattens zod issues: an unknown key becomes one problem at that key, so the message points at the typo. */

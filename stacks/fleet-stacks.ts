@@ -1,5 +1,6 @@
 import type { App } from "cdktf";
 import type { Fleet, Sovereign } from "../fleet/model";
+import { FleetInputError } from "../fleet/errors";
 import { sovereignStackNames } from "../fleet/names";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
@@ -26,9 +27,9 @@ export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: stri
   const kits: KitStack[] = [];
   const relays: SovereignMailStack[] = [];
   const tenants: TenantMailStack[] = [];
-  for (const sovereign of fleet.sovereigns) {
+  fleet.sovereigns.forEach((sovereign, index) => {
     const wanted = [include(sovereign.relay.stackName), ...sovereign.tenants.map((t) => include(t.stackName))];
-    if (!wanted.some(Boolean) && !(sovereign.kit && include(sovereign.kit.stackName))) continue;
+    if (!wanted.some(Boolean) && !(sovereign.kit && include(sovereign.kit.stackName))) return;
     const kit = sovereign.kit ? new KitStack(app, sovereign.platform, sovereign.kit) : undefined;
     if (kit) kits.push(kit);
     const own: MailStack[] = [];
@@ -43,8 +44,8 @@ export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: stri
       tenants.push(stack);
       own.push(stack);
     });
-    if (kit) for (const stack of own) requireFromKit(stack, kit, sovereign);
-  }
+    if (kit) for (const stack of own) requireFromKit(stack, kit, sovereign, index);
+  });
   return { kits, relays, tenants };
 }
 
@@ -52,12 +53,13 @@ export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: stri
  * A mail stack is applied after its Sovereign's kit (a cdktf stack dependency: deploy order only, no
  * cross-stack references, so a plan never needs the kit's state), and only if the kit has every slot it needs.
  */
-function requireFromKit(stack: MailStack, kit: KitStack, sovereign: Sovereign): void {
+function requireFromKit(stack: MailStack, kit: KitStack, sovereign: Sovereign, index: number): void {
   const missing = stack.requiredSlots.filter((slot) => !kit.slotNames.has(slot));
   if (missing.length > 0) {
-    throw new Error(
+    throw new FleetInputError(
+      ["sovereigns", index, "kit", "include"],
       `stack ${stack.stackName} requires bootstrap-kit slot${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, ` +
-        `which the kit of Sovereign "${sovereign.name}" (${sovereign.fleetPath}.kit) does not install: add ${missing.length > 1 ? "them" : "it"} to kit.include`,
+        `which the kit of Sovereign "${sovereign.name}" does not install: add ${missing.length > 1 ? "them" : "it"} here`,
     );
   }
   stack.addDependency(kit);
