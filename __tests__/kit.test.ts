@@ -71,9 +71,9 @@ describe("npm run kit:check exit codes", () => {
     expect(r.stdout).toContain("summary: 3 present, 3 declared, 0 deferred, 0 drift, 0 cycles — OK");
   });
 
-  it("2: a two-node cycle, listing the stalled slots", () => {
+  it("1: a two-node cycle, listing the stalled slots", () => {
     const r = kitCheck("--registry", fixture("cycle.yaml"));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain("error: dependency cycle; Kahn's algorithm stalled on: bp-a, bp-b");
   });
 
@@ -109,16 +109,16 @@ describe("npm run kit:check exit codes", () => {
     ["an unparsable file", ["--registry", "unparsable.yaml"], /not valid YAML/],
     ["an unreadable file", ["--registry", "absent.yaml"], /cannot read \(ENOENT\)/],
     ["an unreadable expected file", ["--expected", "absent.yaml"], /absent\.yaml: cannot read/],
-  ])("3: %s", (_what, argv, message) => {
+  ])("1: %s", (_what, argv, message) => {
     const r = kitCheck(...argv.map((a) => (a.endsWith(".yaml") ? fixture(a) : a)));
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe("");
   });
 
-  it("3: usage errors", () => {
-    expect(kitCheck("--bogus").code).toBe(3);
-    expect(kitCheck("--format", "dot").code).toBe(3);
+  it("2: usage errors", () => {
+    expect(kitCheck("--bogus").code).toBe(2);
+    expect(kitCheck("--format", "dot").code).toBe(2);
   });
 
   it("prints waves in order with present/deferred markers and mermaid for the docs", () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizeFleet } from "../app/synthesize";
@@ -7,7 +7,7 @@ import { parseFleet } from "../fleet/load";
 import { diffSynthOutputs, type PlanDiff } from "../plan-diff/diff";
 import { isSensitive } from "../plan-diff/redact";
 import { forcesReplacement } from "../plan-diff/replace-rules";
-import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
+import { renderJson, renderMarkdown, renderText, summary } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";
 
 const fleet = (tenants: string, sovereignExtra = "") => `version: 1
@@ -36,7 +36,7 @@ const planDiff = (base: string, head: string): PlanDiff => diffSynthOutputs(read
 const cli = (base: string, head: string, format = "text") => {
   let out = "";
   let err = "";
-  const code = runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head), "--format", format], (t) => (out += t), (t) => (err += t));
+  const code = runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head), "--format", format, "--detailed-exitcode"], (t) => (out += t), (t) => (err += t));
   return { code, out, err };
 };
 
@@ -147,12 +147,33 @@ describe("plan diff", () => {
     expect(renderMarkdown(d)).toContain("```diff\n- {");
   });
 
-  it("reports usage errors with exit 1", () => {
+  it("exits 0 once the report is written, 2 on changes only with --detailed-exitcode", () => {
+    const head = fleet(`${ACME}\n${GLOBEX}`);
+    expect(runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head)], () => undefined, () => undefined)).toBe(0);
+    expect(runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head), "--detailed-exitcode"], () => undefined, () => undefined)).toBe(2);
+  });
+
+  it("counts managed resources as terraform plan does, not data sources, outputs or provider blocks", () => {
+    const d = planDiff(base, fleet(`${ACME}\n${GLOBEX}`));
+    const added = d.stacks.find((s) => s.name === "fsn1-tenant-globex")!;
+    const tf = JSON.parse(readFileSync(join(synth(fleet(`${ACME}\n${GLOBEX}`)), "stacks", "fsn1-tenant-globex", "cdk.tf.json"), "utf8"));
+    const managed = Object.values(tf.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    expect(added.resources.some((r) => r.address.startsWith("output.") || r.address === "provider")).toBe(true);
+    expect(summary(added)).toBe(`${managed} to add, 0 to change, 0 to replace, 0 to destroy`);
+  });
+
+  it("reports usage errors with exit 2 (1 under --detailed-exitcode, where 2 means changes) and other errors with 1", () => {
     const err: string[] = [];
-    expect(runPlanDiff(["--format", "yaml", "--base", "HEAD"], () => undefined, (t) => err.push(t))).toBe(1);
-    expect(runPlanDiff([], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(runPlanDiff(["--format", "yaml", "--base", "HEAD"], () => undefined, (t) => err.push(t))).toBe(2);
+    expect(runPlanDiff([], () => undefined, (t) => err.push(t))).toBe(2);
+    expect(runPlanDiff(["--bogus"], () => undefined, (t) => err.push(t))).toBe(2);
+    expect(runPlanDiff(["--bogus", "--detailed-exitcode"], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(err.join("")).toContain("error: --base names the revision to compare with");
     expect(runPlanDiff(["--base-dir", "/nonexistent", "--head-dir", "/nonexistent"], () => undefined, (t) => err.push(t))).toBe(1);
     expect(err.join("")).toContain("is not a synthesized output");
+    expect(runPlanDiff(["--base", "no-such-ref-anywhere"], () => undefined, (t) => err.push(t))).toBe(1);
+    expect(err.join("")).toContain('error: "no-such-ref-anywhere" is not a git revision of');
+    expect(err.join("")).not.toContain("fatal:");
   });
 });
 
@@ -164,8 +185,22 @@ describe("plan diff between git revisions", () => {
     let out = "";
     let err = "";
     try {
-      const code = runPlanDiff(["--base", "HEAD", "--head", "HEAD", "--cache-dir", cacheDir], (t) => (out += t), (t) => (err += t));
+      const code = runPlanDiff(["--base", "HEAD", "--head", "HEAD", "--cache-dir", cacheDir, "--detailed-exitcode"], (t) => (out += t), (t) => (err += t));
       expect({ code, out, err }).toEqual({ code: 0, out: "No changes.\n", err: "" });
+      // A fleet file the pull request adds (absent at the base): every stack is added, nothing fails.
+      const relative = `.plan-diff-test-${process.pid}.yaml`;
+      const added = join(repo, relative);
+      writeFileSync(added, fleet(ACME));
+      try {
+        out = "";
+        const json = runPlanDiff(["--base", "HEAD", "--fleet", relative, "--cache-dir", cacheDir, "--format", "json"], (t) => (out += t), (t) => (err += t));
+        expect(json).toBe(0);
+        const stacks = JSON.parse(out).stacks as { name: string; status: string }[];
+        expect(stacks.map((x) => x.name)).toEqual(expect.arrayContaining(["fsn1-mail", "fsn1-tenant-acme"]));
+        expect(stacks.every((x) => x.status === "added")).toBe(true);
+      } finally {
+        rmSync(added, { force: true });
+      }
     } finally {
       execFileSync("git", ["worktree", "remove", "--force", join(cacheDir, execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo, encoding: "utf8" }).trim())], { cwd: repo, stdio: "ignore" });
     }

@@ -1,7 +1,8 @@
 /**
  * `npm run kit:check -- [--registry FILE] [--expected FILE] [--format text|mermaid]`: audits a bootstrap-kit
  * DAG. Both inputs use the upstream format; the registry defaults to the project's own (kit/registry.yaml).
- * Exit codes: 0 ok, 1 drift (or an undeclared dependency), 2 cycle, 3 input or usage error.
+ * Exit codes, as every command of the project: 0 ok, 1 a finding (drift, a cycle, an undeclared dependency) or an
+ * unreadable input file, 2 usage error; the report says which finding.
  */
 import { parseArgs } from "node:util";
 import { auditExitCode, driftCheck, EXIT, structuralCheck } from "../kit/audit";
@@ -26,12 +27,12 @@ export function runKitCheck(argv: readonly string[], io: KitCheckIo): number {
     });
   } catch (err) {
     io.stderr(`error: ${(err as Error).message}\n${USAGE}\n`);
-    return EXIT.input;
+    return EXIT.usage;
   }
   const format = args.values.format;
   if (format !== "text" && format !== "mermaid") {
     io.stderr(`error: --format must be text or mermaid\n${USAGE}\n`);
-    return EXIT.input;
+    return EXIT.usage;
   }
   let registry: KitSlot[];
   let expected: KitSlot[] | undefined;
@@ -41,7 +42,7 @@ export function runKitCheck(argv: readonly string[], io: KitCheckIo): number {
   } catch (err) {
     if (!(err instanceof KitInputError)) throw err;
     io.stderr(`error: ${err.message}\n`);
-    return EXIT.input;
+    return EXIT.finding;
   }
   // Kahn runs over the expected graph when there is one (it is the reference), else over the registry.
   const structure = structuralCheck(expected ?? registry);

@@ -3,7 +3,8 @@
  * synthesizes both revisions (the base in a cached git worktree; the head is the working tree unless given) and
  * reports, per stack, what a reviewer needs to see, without credentials, state or a cluster.
  * `--base-dir DIR --head-dir DIR` compares two already synthesized outputs instead.
- * Exit codes (like `terraform plan -detailed-exitcode`): 0 no changes, 2 changes, 1 error.
+ * Exit codes, as every command of the project: 0 report written, 1 error, 2 usage. With `--detailed-exitcode` (as
+ * `terraform plan -detailed-exitcode`): 0 no changes, 2 changes, 1 any error.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,10 +18,13 @@ import { readSynthOutput } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
 import { runCommand } from "../app/command";
 
-const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …]";
+const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode]";
 const RENDER = { markdown: renderMarkdown, text: renderText, json: renderJson } as const;
 
 export function runPlanDiff(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
+  // With --detailed-exitcode, 2 means "changes", so a usage error is 1 like any other error.
+  const detailed = argv.includes("--detailed-exitcode");
+  const usageError = (message: string) => (err(`error: ${message}\n${USAGE}\n`), detailed ? 1 : 2);
   let values;
   try {
     ({ values } = parseArgs({
@@ -33,22 +37,18 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
         "base-dir": { type: "string" },
         "head-dir": { type: "string" },
         "cache-dir": { type: "string" },
+        "detailed-exitcode": { type: "boolean", default: false },
       },
       strict: true,
     }));
   } catch (e) {
-    err(`error: ${(e as Error).message}\n${USAGE}\n`);
-    return 1;
+    return usageError((e as Error).message);
   }
   const render = RENDER[values.format as keyof typeof RENDER];
-  if (!render) {
-    err(`error: --format must be markdown, text or json\n${USAGE}\n`);
-    return 1;
-  }
+  if (!render) return usageError("--format must be markdown, text or json");
   const fromDirs = values["base-dir"] !== undefined || values["head-dir"] !== undefined;
   if (fromDirs ? values["base-dir"] === undefined || values["head-dir"] === undefined : values.base === undefined) {
-    err(`${USAGE}\n`);
-    return 1;
+    return usageError(fromDirs ? "--base-dir and --head-dir go together" : "--base names the revision to compare with");
   }
   const work = mkdtempSync(join(tmpdir(), "sovereign-mail-plan-diff-"));
   try {
@@ -65,7 +65,7 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
     }
     const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
     out(render(diff));
-    return diff.hasChanges ? 2 : 0;
+    return detailed && diff.hasChanges ? 2 : 0;
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? "";
     err(`error: ${(e as Error).message.split("\n")[0]}\n${stderr}`);

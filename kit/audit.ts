@@ -32,7 +32,8 @@ export interface DriftReport {
   readonly deferred: readonly string[];
 }
 
-export const EXIT = { ok: 0, drift: 1, cycle: 2, input: 3 } as const;
+/** The project's exit codes: 0 ok, 1 a finding (drift, a cycle, an undeclared dependency) or an unreadable input, 2 usage. */
+export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
 
 /** Undeclared dependencies and a Kahn topological sort over the declared ones. */
 export function structuralCheck(slots: readonly KitSlot[]): StructuralReport {
@@ -82,9 +83,9 @@ export function driftCheck(registry: readonly KitSlot[], expected: readonly KitS
 
 /** Exit code of an audit: a cycle outranks drift; undeclared dependencies count as drift. */
 export function auditExitCode(structure: StructuralReport, drift?: DriftReport): number {
-  if (structure.stalled.length > 0) return EXIT.cycle;
-  if (structure.undeclared.length > 0) return EXIT.drift;
-  if (drift && (drift.edges.length > 0 || drift.unexpected.length > 0)) return EXIT.drift;
+  if (structure.stalled.length > 0) return EXIT.finding;
+  if (structure.undeclared.length > 0) return EXIT.finding;
+  if (drift && (drift.edges.length > 0 || drift.unexpected.length > 0)) return EXIT.finding;
   return EXIT.ok;
 }
 

@@ -117,6 +117,9 @@ function diffStack(name: string, base?: SynthStack, head?: SynthStack): StackDif
   return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings };
 }
 
+/** Whether an address is a managed resource, what `terraform plan` counts (not `data.`, `output.`, `provider`, `terraform`). */
+export const isManagedResource = (address: string): boolean => address.includes(".") && !/^(data|output)\./.test(address);
+
 /** Compares two synthesized outputs, stack by stack and resource by resource. */
 export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>): PlanDiff {
   const names = [...new Set([...base.keys(), ...head.keys()])].sort();

@@ -1,14 +1,15 @@
-import type { AttributeChange, PlanDiff, ResourceAction, StackDiff } from "./diff";
+import { isManagedResource, type AttributeChange, type PlanDiff, type ResourceAction, type StackDiff } from "./diff";
 
 const SYMBOL: Readonly<Record<ResourceAction, string>> = { create: "+", delete: "-", update: "~", replace: "-/+" };
 
+/** Counts as `terraform plan` gives them: managed resources only (not data sources, outputs or provider blocks). */
 export function summary(s: StackDiff): string {
-  const count = (a: ResourceAction) => s.resources.filter((r) => r.action === a).length;
+  const count = (a: ResourceAction) => s.resources.filter((r) => r.action === a && isManagedResource(r.address)).length;
   return `${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`;
 }
 
 export function totalSummary(d: PlanDiff): string {
-  const all = d.stacks.flatMap((s) => s.resources);
+  const all = d.stacks.flatMap((s) => s.resources).filter((r) => isManagedResource(r.address));
   const count = (a: ResourceAction) => all.filter((r) => r.action === a).length;
   const changed = d.stacks.filter((s) => s.status !== "unchanged").length;
   return `${changed} of ${d.stacks.length} stacks changed: ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy`;
