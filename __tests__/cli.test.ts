@@ -16,11 +16,44 @@ describe("every command", () => {
     }
   });
 
-  // (plan-diff keeps terraform's -detailed-exitcode meaning, 2 = changes, which CI reads; kit:check its audit codes.)
-  it.each(COMMANDS.filter((c) => !["bin/kit-check", "bin/plan-diff"].includes(c)))("%s: an unknown flag is a usage error (exit 2)", (command) => {
+  it.each(COMMANDS)("%s: an unknown flag is a usage error (exit 2)", (command) => {
     const r = run(command, ["--no-such-flag"]);
     expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*--no-such-flag.*\n(.|\n)*usage: /);
+  });
+
+  it.each([
+    ["main", ["--fleet="], "error: --fleet needs a value"],
+    ["main", ["--out="], "error: --out needs a value"],
+    ["bin/plan-stalwart", ["--fleet=", "fsn1-mail"], "error: --fleet needs a value"],
+    ["bin/plan-stalwart", [], "error: name the mail stack (e.g. fsn1-mail or fsn1-tenant-acme)"],
+    ["bin/plan-stalwart", ["fsn1-mail", "--format", "yaml"], "error: --format must be text or ndjson"],
+    ["bin/dns-records", ["fsn1-mail", "fsn1-tenant-acme"], "error: one stack at a time (got fsn1-mail, fsn1-tenant-acme)"],
+    ["bin/dns-records", ["--fleet=", "fsn1-mail"], "error: --fleet needs a value"],
+    ["bin/credentials-reset", ["fsn1-mail"], "error: name the stack and one credential (one of: admin, submission"],
+    ["bin/credentials-reset", ["fsn1-mail", "dkim", "--fleet="], "error: --fleet needs a value"],
+    ["bin/smtp-resolve", [], "error: --source is required"],
+    ["bin/smtp-resolve", ["--source="], "error: --source needs a value"],
+    ["bin/plan-diff", [], "error: --base names the revision to compare with"],
+    ["bin/kit-check", ["--format", "dot"], "error: --format must be text or mermaid"],
+  ])("%s %j: usage error in our words (exit 2)", (command, args, message) => {
+    const r = run(command, args);
+    expect(r.stderr.startsWith(message)).toBe(true);
     expect(r.stderr).toMatch(/usage: /);
+    expect(r.status).toBe(2);
+  });
+
+  it("smtp:resolve: a missing input file is bad input (exit 1), named as a file, not as JSON", () => {
+    const r = run("bin/smtp-resolve", ["--source", "/nonexistent/source.json"]);
+    expect(r.stderr).toBe("error: --source /nonexistent/source.json: cannot read the file (no such file); give a file or an inline JSON object\n");
+    expect(r.status).toBe(1);
+  });
+
+  it("inspection commands report a fleet problem found while building stacks with file, line and path", () => {
+    const fleet = join(ROOT, "__tests__", "fixtures", "invalid", "61-kit-without-required-slots.yaml");
+    const r = run("bin/dns-records", ["fsn1-mail", "--fleet", fleet]);
+    expect(r.stderr).toContain(`${fleet}:8:11: sovereigns[0].kit.include: stack fsn1-mail requires bootstrap-kit slots`);
+    expect(r.status).toBe(1);
   });
 
   it("ends quietly when its output pipe closes early (… | head)", () => {

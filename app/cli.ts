@@ -2,6 +2,7 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { FleetError, FleetInputError } from "../fleet/errors";
 import { fleetErrorOf, loadFleetFile } from "../fleet/load";
+import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
 import { projectRoot } from "./paths";
 import { synthesizeFleet } from "./synthesize";
@@ -44,8 +45,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`error: give the fleet file once (--fleet FILE or one positional FILE)\n${USAGE}\n`);
     return 2;
   }
-  if (args.values.out === "") {
-    io.stderr(`error: --out needs a directory\n${USAGE}\n`);
+  const empty = emptyFlagProblem(args.values);
+  if (empty) {
+    io.stderr(`error: ${empty}\n${USAGE}\n`);
     return 2;
   }
   // An empty environment variable counts as unset.

@@ -19,3 +19,13 @@ export function runCommand(usage: string, argv: readonly string[], main: (argv: 
   }
   process.exitCode = main(argv);
 }
+
+/** The usage problem of a flag given with an empty value (`--fleet=`), which would otherwise read as "no file". */
+export function emptyFlagProblem(values: Readonly<Record<string, unknown>>): string | undefined {
+  const empty = Object.entries(values).find(([, v]) => v === "");
+  return empty && `--${empty[0]} needs a value`;
+}
+
+/** The usage problem of a command that takes one mail stack name. */
+export const stackArgumentProblem = (positionals: readonly string[]): string | undefined =>
+  positionals.length === 0 ? "name the mail stack (e.g. fsn1-mail or fsn1-tenant-acme)" : positionals.length > 1 ? `one stack at a time (got ${positionals.join(", ")})` : undefined;

@@ -1,5 +1,5 @@
-import { FleetError } from "../fleet/errors";
-import { loadFleetFile } from "../fleet/load";
+import { FleetError, FleetInputError } from "../fleet/errors";
+import { fleetErrorOf, loadFleetFile } from "../fleet/load";
 import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 import { defaultFleetFile } from "./cli";
@@ -16,7 +16,13 @@ export function findMailStack(stackName: string, fleetFile = process.env.FLEET |
   } catch (err) {
     return err instanceof FleetError ? err.message : String(err);
   }
-  const { stacks } = buildApp(fleet, "cdktf.out", (name) => name === stackName);
+  let stacks;
+  try {
+    ({ stacks } = buildApp(fleet, "cdktf.out", (name) => name === stackName));
+  } catch (err) {
+    if (err instanceof FleetInputError) return fleetErrorOf(fleet, err).message;
+    throw err;
+  }
   const stack = [...stacks.relays, ...stacks.tenants].find((s) => s.stackName === stackName);
   if (stack) return stack;
   const names = fleet.sovereigns.flatMap((s) => [s.relay.stackName, ...s.tenants.map((t) => t.stackName)]);

@@ -13,7 +13,7 @@ import { CREDENTIAL_CLASSES } from "../fleet/model";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
-import { runCommand } from "../app/command";
+import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
 const RESETTABLE = [...CREDENTIAL_CLASSES, "automation"];
 const USAGE = `usage: npm run credentials:reset -- <stack> <${RESETTABLE.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
@@ -121,8 +121,12 @@ export function runCredentialsReset(
     return 2;
   }
   const [stackName, credential] = args.positionals;
-  if (args.positionals.length !== 2) {
-    err(`${USAGE}\n`);
+  const usage =
+    emptyFlagProblem(args.values) ??
+    stackArgumentProblem(args.positionals.slice(0, 1)) ??
+    (args.positionals.length !== 2 ? `name the stack and one credential (one of: ${RESETTABLE.join(", ")})` : undefined);
+  if (usage) {
+    err(`error: ${usage}\n${USAGE}\n`);
     return 2;
   }
   if (!RESETTABLE.includes(credential)) {

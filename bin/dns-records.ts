@@ -6,7 +6,7 @@
 import { Testing } from "cdktf";
 import { parseArgs } from "node:util";
 import { findMailStack } from "../app/mail-stack-lookup";
-import { runCommand } from "../app/command";
+import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
 const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
 
@@ -39,8 +39,9 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     err(`error: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (args.positionals.length !== 1) {
-    err(`${USAGE}\n`);
+  const usage = emptyFlagProblem(args.values) ?? stackArgumentProblem(args.positionals);
+  if (usage) {
+    err(`error: ${usage}\n${USAGE}\n`);
     return 2;
   }
   const stack = findMailStack(args.positionals[0], args.values.fleet);

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { PlanOperation } from "../constructs/stalwart/config/plan";
 import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
 import { findMailStack } from "../app/mail-stack-lookup";
-import { runCommand } from "../app/command";
+import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
 const USAGE = "usage: npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]";
 
@@ -42,8 +42,9 @@ function main(argv: string[]): number {
     return 2;
   }
   const format = args.values.format;
-  if (args.positionals.length !== 1 || (format !== "text" && format !== "ndjson")) {
-    process.stderr.write(`${USAGE}\n`);
+  const usage = emptyFlagProblem(args.values) ?? stackArgumentProblem(args.positionals) ?? (format !== "text" && format !== "ndjson" ? "--format must be text or ndjson" : undefined);
+  if (usage) {
+    process.stderr.write(`error: ${usage}\n${USAGE}\n`);
     return 2;
   }
   const stack = findMailStack(args.positionals[0], args.values.fleet);

@@ -4,24 +4,37 @@
  * Each argument is a JSON object of Secret keys (or a path to a file holding one). Secret values are masked
  * unless --show-secrets is given.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { PROJECTION_KEYS, resolveProjection, type SecretData } from "../relay/smtp-precedence";
-import { runCommand } from "../app/command";
+import { emptyFlagProblem, runCommand } from "../app/command";
 
 const USAGE = "usage: npm run smtp:resolve -- --source <json|file> [--target <json|file>] [--defaults <json|file>] [--show-secrets]";
 const SECRET_KEYS = new Set(["smtp-pass", "kc-sa-client-secret"]);
 
+const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory" };
+
+/** Bad input (exit 1), as opposed to a usage error (exit 2). */
+class InputError extends Error {}
+
 function readObject(flag: string, text: string): SecretData {
-  const raw = existsSync(text) ? readFileSync(text, "utf8") : text;
+  // Inline JSON starts with "{"; anything else names a file.
+  let raw = text;
+  if (!text.trimStart().startsWith("{")) {
+    try {
+      raw = readFileSync(text, "utf8");
+    } catch (err) {
+      throw new InputError(`--${flag} ${text}: cannot read the file (${READ_ERRORS[(err as NodeJS.ErrnoException).code ?? ""] ?? (err as Error).message}); give a file or an inline JSON object`);
+    }
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new Error(`--${flag}: not JSON (${(err as Error).message})`);
+    throw new InputError(`--${flag}: not JSON (${(err as Error).message})`);
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`--${flag}: expected a JSON object of Secret keys`);
-  for (const [k, v] of Object.entries(parsed)) if (typeof v !== "string") throw new Error(`--${flag}: value of "${k}" must be a string`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new InputError(`--${flag}: expected a JSON object of Secret keys`);
+  for (const [k, v] of Object.entries(parsed)) if (typeof v !== "string") throw new InputError(`--${flag}: value of "${k}" must be a string`);
   return parsed as SecretData;
 }
 
@@ -32,6 +45,8 @@ export function runSmtpResolve(argv: readonly string[], out: (t: string) => void
       options: { source: { type: "string" }, target: { type: "string" }, defaults: { type: "string" }, "show-secrets": { type: "boolean", default: false } },
       strict: true,
     });
+    const empty = emptyFlagProblem(values);
+    if (empty) throw new Error(empty);
     if (values.source === undefined) throw new Error("--source is required");
     const resolved = resolveProjection(
       readObject("source", values.source),
@@ -48,6 +63,10 @@ export function runSmtpResolve(argv: readonly string[], out: (t: string) => void
     out(`${JSON.stringify(shown, null, 2)}\n`);
     return 0;
   } catch (e) {
+    if (e instanceof InputError) {
+      err(`error: ${e.message}\n`);
+      return 1;
+    }
     err(`error: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
