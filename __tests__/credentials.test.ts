@@ -1,9 +1,12 @@
 import fc from "fast-check";
+import { join, resolve } from "node:path";
 import { runCredentialsReset } from "../bin/credentials-reset";
 import { epochDayExpression } from "../constructs/credentials/rotation";
 import { secretLiteralProblems } from "./helpers/semantic";
 import { allStacks, oneSovereignYaml, synthExample, synthFleetYaml } from "./helpers/synth";
 import { resourcesOf, type Json, type TfJson } from "./helpers/terraform-json";
+
+const ROOT = join(__dirname, "..");
 
 const example = synthExample();
 const relay = example.json["fsn1-mail"];
@@ -283,19 +286,22 @@ describe("npm run credentials:reset", () => {
     const dry = run("fsn1-mail", "submission", "--dry-run");
     expect(dry.code).toBe(0);
     expect(dry.ran).toEqual([]);
-    expect(dry.out).toContain(`terraform -chdir=cdktf.out/stacks/fsn1-mail apply ${slots.map((a) => `-replace=${a}`).join(" ")}\n`);
-    expect(dry.out).toContain("node dist/main.js\n");
-    expect(dry.out).toContain("ExternalSecret catalyst-system/sovereign-smtp-credentials: Ready");
-    expect(dry.out).toContain("bao kv metadata get sovereign/omantel.example.org/stalwart/relay/submission");
+    // Absolute paths and the cluster's context: pasted anywhere, the commands act on this fleet and cluster.
+    const out = resolve("cdktf.out");
+    expect(dry.out).toContain(`terraform -chdir=${out}/stacks/fsn1-mail apply ${slots.map((a) => `-replace=${a}`).join(" ")}\n`);
+    expect(dry.out).toContain(`node ${join(ROOT, "dist", "main.js")} --fleet ${join(ROOT, "examples", "fleet.yaml")} --out ${out}\n`);
+    expect(dry.out).toContain("ExternalSecret catalyst-system/sovereign-smtp-credentials: Ready, and its Secret's annotation sovereign-mail.openova.io/generated-at updated: kubectl --context fsn1-admin -n catalyst-system get externalsecret sovereign-smtp-credentials");
+    expect(dry.out).toContain("env BAO_ADDR=https://bao.omantel.example.org bao kv metadata get -mount=secret sovereign/omantel.example.org/stalwart/relay/submission");
     const wet = run("fsn1-mail", "submission", "--terraform", "tofu");
     expect(wet.ran).toEqual([
-      ["node", "dist/main.js"],
-      ["tofu", "-chdir=cdktf.out/stacks/fsn1-mail", "init", "-input=false"],
-      ["tofu", "-chdir=cdktf.out/stacks/fsn1-mail", "apply", ...slots.map((a) => `-replace=${a}`)],
+      ["node", join(ROOT, "dist", "main.js"), "--fleet", join(ROOT, "examples", "fleet.yaml"), "--out", out],
+      ["tofu", `-chdir=${out}/stacks/fsn1-mail`, "init", "-input=false"],
+      ["tofu", `-chdir=${out}/stacks/fsn1-mail`, "apply", ...slots.map((a) => `-replace=${a}`)],
     ]);
     const dkim = run("fsn1-tenant-globex", "dkim", "--dry-run");
     expect(dkim.out).toMatch(/-replace=tls_private_key\.dkim_ed25519_\w+ -replace=tls_private_key\.dkim_rsa_\w+/);
-    expect(dkim.out).toContain("npm run dns:records -- fsn1-tenant-globex");
+    // A BYO domain publishes the filled-in records (dns:records only has placeholders for keys made at apply).
+    expect(dkim.out).toContain(`publish the filled-in records now: terraform -chdir=${out}/stacks/fsn1-tenant-globex output -raw dns_zone_file.`);
     // A rotating key set: every slot's keys and generation times, so no old key survives.
     const rotating = run("fsn1-tenant-acme", "dkim", "--dry-run").out.split("\n").find((l) => l.startsWith("terraform ") && l.includes(" apply "))!;
     const replaced = [...rotating.matchAll(/-replace=(\S+)/g)].map((m) => m[1]).sort();
@@ -304,7 +310,7 @@ describe("npm run credentials:reset", () => {
     expect(replaced).toHaveLength(9);
     // The automation identity: the Job logs in with it, so the reset goes through the bootstrap path once.
     const automation = run("fsn1-tenant-acme", "automation", "--dry-run").out;
-    expect(automation).toContain(`kubectl -n org-acme patch configmap sovereign-mail-memory --type json -p '[{"op":"remove","path":"/data/bootstrapped"}]'\n`);
+    expect(automation).toContain(`kubectl --context fsn1-admin -n org-acme patch configmap sovereign-mail-memory --type json -p '[{"op":"remove","path":"/data/bootstrapped"}]'\n`);
     expect(automation).toMatch(/apply -replace=random_password\.automation-credential_password-a_\w+ -replace=random_password\.automation-credential_password-b_\w+ -replace=time_static\.automation-credential_generated-a_\w+ -replace=time_static\.automation-credential_generated-b_\w+\n/);
     // "admin" is the break-glass recovery admin, not the automation identity.
     expect(run("fsn1-mail", "admin", "--dry-run").out).toMatch(/-replace=random_password\.recovery-admin_password_\w+ -replace=time_static\.recovery-admin_generated_\w+\n/);

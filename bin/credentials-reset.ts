@@ -5,7 +5,10 @@
  */
 import type { TerraformResource } from "cdktf";
 import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { defaultFleetFile } from "../app/cli";
+import { projectRoot } from "../app/paths";
 import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
 import { findMailStack } from "../app/mail-stack-lookup";
 import { RotatingPassword } from "../constructs/credentials/rotating-password";
@@ -30,6 +33,10 @@ export interface ResetPlan {
   readonly openbaoPath: string;
   /** The server's namespace. @default none (DKIM) */
   readonly namespace?: string;
+  /** The kubeconfig context of the stack's cluster, so pasted kubectl commands reach the right cluster. */
+  readonly context: string;
+  /** OpenBao address and KV v2 mount of the stack's Sovereign. */
+  readonly openbao: { readonly address: string; readonly mount: string };
 }
 
 const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
@@ -39,7 +46,7 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
   if (credential === "dkim") {
     const dkim = stack.mail.dkim;
     const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
-    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(address), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath };
+    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(address), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath, ...where(stack) };
   }
   // Named by the last part of its OpenBao path (`…/admin`, `…/automation`, `…/submission`, …).
   const name = (c: RotatingPassword) => c.openbaoPath.split("/").pop()!;
@@ -60,41 +67,56 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
   // replace_triggered_by (hashicorp/terraform issue 37831), and then the OpenBao version would not move.
   const replace = [...password.slots, ...password.generated].map(address);
   const namespace = (password.externalSecret.body.metadata as { namespace: string }).namespace;
-  return { stack: stack.stackName, credential, replace, externalSecrets, openbaoPath: password.openbaoPath, namespace };
+  return { stack: stack.stackName, credential, replace, externalSecrets, openbaoPath: password.openbaoPath, namespace, ...where(stack) };
+}
+
+/** Mail stacks always have OpenBao (the fleet refuses a Sovereign without it). */
+const where = (stack: SovereignMailStack | TenantMailStack) => ({ context: stack.platform.cluster.context, openbao: stack.platform.openbao! });
+
+/** Absolute paths, so the printed commands do the same when pasted in another directory. */
+export interface ResetPaths {
+  /** The project's `dist/main.js`. */
+  readonly main: string;
+  /** The fleet file. */
+  readonly fleet: string;
+  /** The synthesis output directory. */
+  readonly out: string;
 }
 
 /** The commands, in order: synthesize the fleet as it is, then apply the stack with the replacements. */
-export function resetCommands(plan: ResetPlan, terraform: string, fleet?: string): string[][] {
-  const dir = `-chdir=cdktf.out/stacks/${plan.stack}`;
+export function resetCommands(plan: ResetPlan, terraform: string, paths: ResetPaths): string[][] {
+  const dir = `-chdir=${join(paths.out, "stacks", plan.stack)}`;
   return [
-    ["node", "dist/main.js", ...(fleet ? ["--fleet", fleet] : [])],
+    ["node", paths.main, "--fleet", paths.fleet, "--out", paths.out],
     [terraform, dir, "init", "-input=false"],
     // The Job logs in as the automation identity: replacing both of its passwords needs the bootstrap path once
     // (the recovery admin for this apply, then off again), which forgetting the bootstrap selects.
     ...(plan.credential === "automation"
-      ? [["kubectl", "-n", plan.namespace!, "patch", "configmap", MEMORY_CONFIGMAP, "--type", "json", "-p", '[{"op":"remove","path":"/data/bootstrapped"}]']]
+      ? [["kubectl", "--context", plan.context, "-n", plan.namespace!, "patch", "configmap", MEMORY_CONFIGMAP, "--type", "json", "-p", '[{"op":"remove","path":"/data/bootstrapped"}]']]
       : []),
     [terraform, dir, "apply", ...plan.replace.map((a) => `-replace=${a}`)],
   ];
 }
 
 /** What to verify once the apply finished. */
-export function resetChecks(plan: ResetPlan): string[] {
+export function resetChecks(plan: ResetPlan, paths: ResetPaths & { readonly terraform: string }): string[] {
   const serverRestarts = ["metrics", "dkim", "automation"].includes(plan.credential);
+  const kubectl = (...args: string[]) => ["kubectl", "--context", plan.context, ...args].map(shellQuote).join(" ");
+  const serverNamespace = plan.namespace ?? plan.externalSecrets[0].split("/")[0];
   return [
-    `OpenBao: a new version at ${plan.openbaoPath} whose custom metadata sovereign-mail.openova.io/generated-at is the time of this apply (bao kv metadata get ${plan.openbaoPath}), and the audit log entry of the write`,
+    `OpenBao: a new version at ${plan.openbaoPath} (mount ${plan.openbao.mount}) whose custom metadata sovereign-mail.openova.io/generated-at is the time of this apply, and the audit log entry of the write: ${["env", `BAO_ADDR=${plan.openbao.address}`, "bao", "kv", "metadata", "get", `-mount=${plan.openbao.mount}`, plan.openbaoPath].map(shellQuote).join(" ")}`,
     ...plan.externalSecrets.map(
-      (es) => `ExternalSecret ${es}: Ready, and its Secret's annotation sovereign-mail.openova.io/generated-at updated (kubectl -n ${es.split("/")[0]} get externalsecret ${es.split("/")[1]})`,
+      (es) => `ExternalSecret ${es}: Ready, and its Secret's annotation sovereign-mail.openova.io/generated-at updated: ${kubectl("-n", es.split("/")[0], "get", "externalsecret", es.split("/")[1])}`,
     ),
     serverRestarts
-      ? "The server pod restarted and its credentials-current init container passed (kubectl rollout status statefulset/stalwart in the server's namespace)"
+      ? `The server pod restarted and its credentials-current init container passed: ${kubectl("-n", serverNamespace, "rollout", "status", "statefulset/stalwart")}`
       : "The configuration apply Job of this apply completed (the server accepts the new password)",
     ...(plan.credential === "submission"
       ? ["Consumers of catalyst-system/sovereign-smtp-credentials rolled on the new checksum/smtp-config annotation and send mail again; the old password is refused at once (no overlap on a reset)"]
       : []),
     ...(plan.credential === "dkim"
       ? [
-          `The new DKIM TXT records are in DNS: this apply updated them for domains published by RFC 2136; for a BYO domain publish them now (npm run dns:records -- ${plan.stack}). A reset signs with a new key at once, so receivers holding a cached record fail DKIM until its TTL passes`,
+          `The new DKIM TXT records are in DNS: this apply updated them for domains published by RFC 2136; for a BYO domain publish the filled-in records now: ${[paths.terraform, `-chdir=${join(paths.out, "stacks", plan.stack)}`, "output", "-raw", "dns_zone_file"].map(shellQuote).join(" ")}. A reset signs with a new key at once, so receivers holding a cached record fail DKIM until its TTL passes`,
         ]
       : []),
     ...(plan.credential === "oidc" ? ["The tenant realm's client uses the new secret (Keycloak reads the same OpenBao path)"] : []),
@@ -144,12 +166,17 @@ export function runCredentialsReset(
     return 1;
   }
   const terraform = args.values.terraform ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
-  const commands = resetCommands(plan, terraform, args.values.fleet);
+  const paths: ResetPaths = {
+    main: join(projectRoot(), "dist", "main.js"),
+    fleet: resolve(args.values.fleet ?? (process.env.FLEET || defaultFleetFile())),
+    out: resolve(process.env.CDKTF_OUTDIR || "cdktf.out"),
+  };
+  const commands = resetCommands(plan, terraform, paths);
   out(`# Reset ${credential} of ${plan.stack}: replaces ${plan.replace.join(", ")}\n`);
   out("# The same as `cdktf deploy`, with the replacements cdktf cannot pass: synthesize, then apply the stack.\n");
   for (const c of commands) out(`${c.map(shellQuote).join(" ")}\n`);
   out("# Afterwards, check:\n");
-  for (const check of resetChecks(plan)) out(`#  - ${check}\n`);
+  for (const check of resetChecks(plan, { ...paths, terraform })) out(`#  - ${check}\n`);
   if (args.values["dry-run"]) return 0;
   try {
     for (const c of commands) run(c);

@@ -1,34 +1,26 @@
 /**
  * `npm run dns:records -- <stack> [--fleet FILE]`: prints the mail domain's records of a stack as a zone-file
- * snippet, for a BYO customer to publish. Values Terraform knows only after apply (the load balancer's addresses,
- * the DKIM keys) are shown as placeholders; `terraform output -raw dns_zone_file` in the stack prints them filled.
+ * fragment a BYO customer can paste into their zone. Records whose values Terraform knows only after apply (the
+ * load balancer's addresses, the DKIM keys) are commented lines with placeholders; `terraform output -raw
+ * dns_zone_file` in the applied stack prints them filled in.
  */
-import { Testing } from "cdktf";
+import { Token } from "cdktf";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { findMailStack } from "../app/mail-stack-lookup";
+import { pasteableZoneFile, type DnsRecord } from "../dns/records";
+import { TOKEN } from "../dns/validate";
 import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
 const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
 
-/** Replaces each Terraform expression (`${…}`, nested braces included) with a placeholder naming what fills it. */
-export function withPlaceholders(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === "$" && text[i + 1] === "{" && text[i - 1] !== "$") {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === "{") depth++;
-        else if (text[j] === "}" && --depth === 0) break;
-      }
-      const expr = text.slice(i + 2, j);
-      out += /tls_private_key/.test(expr) ? "<DKIM public key, known after apply>" : /load_balancer/.test(expr) ? "<mail load balancer addresses, known after apply>" : "<known after apply>";
-      i = j;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
+/** What stands in for a value known only after apply: the load balancer's addresses, the DKIM public keys. */
+function placeholder(r: DnsRecord, value: string): string | undefined {
+  // An address list is one list token; its element is no string token.
+  if (!Token.isUnresolved(value) && !Token.isUnresolved(r.values)) return undefined;
+  if (r.type === "A") return "<IPv4 address of the mail load balancer>";
+  if (r.type === "AAAA") return "<IPv6 address of the mail load balancer>";
+  return `"${value.replace(new RegExp(TOKEN.source, "g"), r.purpose.startsWith("dkim") ? "<public key>" : "<value>")}"`;
 }
 
 export function runDnsRecords(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
@@ -49,14 +41,12 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     err(`${stack}\n`);
     return 1;
   }
-  const json = JSON.parse(Testing.synth(stack));
-  const output = json.output.dns_zone_file.value as string;
-  // The output refers to a local that holds the snippet.
-  const local = /^\$\{local\.([^}]+)\}$/.exec(output);
-  const zone = (local ? json.locals[local[1]] : output) as string;
-  out(`; ${stack.stackName}: records of ${stack.mail.dns.records[0].name}\n`);
-  out(`; after apply: terraform -chdir=cdktf.out/stacks/${stack.stackName} output -raw dns_zone_file\n`);
-  out(withPlaceholders(zone));
+  const { records, ttl } = stack.mail.dns;
+  const filled = [process.env.TERRAFORM_BINARY_NAME || "terraform", `-chdir=${join(resolve(process.env.CDKTF_OUTDIR || "cdktf.out"), "stacks", stack.stackName)}`, "output", "-raw", "dns_zone_file"];
+  out(`; Mail DNS records of ${records[0].name} (stack ${stack.stackName}): a zone-file fragment.\n`);
+  out("; Commented lines hold values known only after apply; once the stack is applied, this prints them filled in:\n");
+  out(`;   ${filled.join(" ")}\n`);
+  out(pasteableZoneFile(records, ttl, placeholder));
   return 0;
 }
 

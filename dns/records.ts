@@ -43,3 +43,17 @@ export function zoneFile(records: readonly DnsRecord[], ttl: number, txtRdata: (
   );
   return `${lines.join("\n")}\n`;
 }
+
+/**
+ * A zone-file fragment that pastes into a zone as is: a record whose value is known only after apply stays in it
+ * as a comment, with `placeholder`'s text in place of the value.
+ */
+export function pasteableZoneFile(records: readonly DnsRecord[], ttl: number, placeholder: (r: DnsRecord, value: string) => string | undefined): string {
+  const lines = records.flatMap((r) =>
+    r.values.map((v) => {
+      const unknown = placeholder(r, v);
+      return unknown === undefined ? zoneFile([{ ...r, values: [v] }], ttl).trimEnd() : `; ${r.name}.\t${ttl}\tIN\t${r.type}\t${unknown}`;
+    }),
+  );
+  return `${lines.join("\n")}\n`;
+}

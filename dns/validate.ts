@@ -7,7 +7,8 @@ import { MAX_TXT_STRING, splitTxt, type DnsRecord } from "./records";
 /** SPF terms that cost a DNS lookup (RFC 7208 §4.6.4); at most 10 per evaluation. */
 const LOOKUP_TERMS = new Set(["include", "a", "mx", "ptr", "exists", "redirect"]);
 export const MAX_SPF_LOOKUPS = 10;
-const TOKEN = /\$\{TfToken\[[^\]]+\]\}/;
+/** A value Terraform fills in at apply time, as cdktf writes it into a string before synthesis. */
+export const TOKEN = /\$\{TfToken\[[^\]]+\]\}/;
 
 const isSpf = (r: DnsRecord, v: string) => r.type === "TXT" && /^v=spf1( |$)/.test(v);
 

@@ -118,7 +118,7 @@ export abstract class MailStack extends SovereignStack {
   protected constructor(
     scope: Construct,
     stackName: string,
-    protected readonly platform: SovereignPlatform,
+    readonly platform: SovereignPlatform,
   ) {
     super(scope, stackName, platform.state);
     new KubernetesProvider(this, "kubernetes", { configPath: escapeTemplate(platform.cluster.configPath), configContext: escapeTemplate(platform.cluster.context) });

@@ -60,6 +60,8 @@ export const mtaStsId = (policy: string) => createHash("sha256").update(policy).
  */
 export class MailDns extends Construct {
   readonly records: readonly DnsRecord[];
+  /** TTL of every record, in seconds. */
+  readonly ttl: number;
   /** The records as a zone-file snippet (Terraform fills in addresses and keys). */
   readonly zoneFile: string;
 
@@ -85,6 +87,7 @@ export class MailDns extends Construct {
     if (problems.length > 0) throw new Error(`invalid DNS records:\n  ${problems.join("\n  ")}`);
 
     // Values known only at apply time (DKIM keys) are split into ≤ 255-character strings by Terraform.
+    this.ttl = props.ttl;
     const txtRdata = (v: string) => (Token.isUnresolved(v) ? `"${txtStrings(v)}"` : zoneTxt(v));
     // Address lists are known only at apply time: Terraform writes one line per address.
     const isAddress = (r: DnsRecord) => r.type === "A" || r.type === "AAAA";
