@@ -24,8 +24,9 @@ function runAgainstExistingOutput(fleetFile: string) {
 }
 
 describe("malformed fleet files", () => {
-  it("has at least 20 fixtures", () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(20);
+  it("has at least 80 fixtures, each with an expectation", () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(80);
+    for (const name of fixtures) expect([name, readFileSync(join(INVALID_DIR, name), "utf8").startsWith("# expect: ")]).toEqual([name, true]);
   });
 
   it.each(fixtures)("%s: specific error, non-zero exit, previous output untouched", (name) => {
@@ -119,7 +120,8 @@ describe("CLI usage errors", () => {
     [["--bogus"], "Unknown option '--bogus'"],
     [["a.yaml", "b.yaml"], "give the fleet file once"],
     [["--fleet", "a.yaml", "b.yaml"], "give the fleet file once"],
-    [["--out", ""], "--out needs a directory"],
+    [["--out", ""], "--out needs a value"],
+    [["--fleet="], "--fleet needs a value"],
   ])("%j exits 2 with usage", (argv, message) => {
     let stderr = "";
     const code = runCli(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), env: {} });

@@ -160,7 +160,7 @@ function checkDnsNames(add: (p: PropertyKey[], m: string) => void, sov: Fleet["s
   const rotating = sov.platform.credentials.rotationDays.dkim > 0 && sov.platform.dns.rfc2136 !== undefined;
   const zone = sov.platform.dns.rfc2136?.zone;
   const servers = [
-    { owner: `the relay of "${sov.name}"`, domain: sov.relay.domain, mailHost: sov.relay.mailHost, mtaSts: false, webmail: undefined, path: ["sovereigns", i, "fqdn"] },
+    { owner: `the relay of "${sov.name}"`, domain: sov.relay.domain, mailHost: sov.relay.mailHost, mtaSts: false, webmail: undefined, path: ["sovereigns", i, "fqdn"], webmailPath: [] },
     ...sov.tenants.map((t, j) => ({
       owner: `tenant "${t.id}" of "${sov.name}"`,
       domain: t.domain,
@@ -168,27 +168,41 @@ function checkDnsNames(add: (p: PropertyKey[], m: string) => void, sov: Fleet["s
       mtaSts: true,
       webmail: t.webmail?.host,
       path: t.domainMode === "byo" ? ["sovereigns", i, "tenants", j, "domain", "name"] : ["sovereigns", i, "tenants", j, "id"],
+      webmailPath: ["sovereigns", i, "tenants", j, "webmail", "host"],
     })),
   ];
   for (const server of servers) {
     const slots = rotating && zone !== undefined && isWithinZone(server.domain, zone) ? ["-a", "-b", "-c"] : [""];
     const selectors = Object.values(sov.platform.dns.dkimSelectors).flatMap((sel) => slots.map((slot) => `${sel}${slot}`));
-    const owned = [
-      server.domain,
-      server.mailHost,
-      `_dmarc.${server.domain}`,
-      `_smtp._tls.${server.domain}`,
-      ...selectors.map((sel) => `${sel}._domainkey.${server.domain}`),
-      ...(server.mtaSts ? [`_mta-sts.${server.domain}`, `mta-sts.${server.domain}`] : []),
-      ...(server.webmail ? [server.webmail] : []),
+    const owned: [name: string, path: PropertyKey[]][] = [
+      ...[
+        server.domain,
+        server.mailHost,
+        `_dmarc.${server.domain}`,
+        `_smtp._tls.${server.domain}`,
+        ...selectors.map((sel) => `${sel}._domainkey.${server.domain}`),
+        ...(server.mtaSts ? [`_mta-sts.${server.domain}`, `mta-sts.${server.domain}`] : []),
+      ].map((name): [string, PropertyKey[]] => [name, server.path]),
+      ...(server.webmail ? [[server.webmail, server.webmailPath] as [string, PropertyKey[]]] : []),
     ];
-    for (const name of new Set(owned)) {
+    // One problem per other owner (and path), naming the first shared names: one mistake, one line.
+    const collisions = new Map<string, { path: PropertyKey[]; other: string; names: string[] }>();
+    for (const [name, path] of owned) {
       if (name.length > MAX_FQDN || name.split(".").some((l) => l.length > MAX_NAME)) {
-        add(server.path, `derived DNS name "${name}" is too long (at most ${MAX_FQDN} octets, labels of ${MAX_NAME})`);
+        add(path, `derived DNS name "${name}" is too long (at most ${MAX_FQDN} octets, labels of ${MAX_NAME})`);
       }
       const other = names.get(name);
-      if (other !== undefined && other !== server.owner) add(server.path, `DNS name "${name}" of ${server.owner} is already used by ${other}`);
-      else names.set(name, server.owner);
+      if (other === undefined) names.set(name, server.owner);
+      else if (other !== server.owner) {
+        const key = `${formatPath(path)}\0${other}`;
+        const entry = collisions.get(key) ?? { path, other, names: [] };
+        entry.names.push(name);
+        collisions.set(key, entry);
+      }
+    }
+    for (const { path, other, names: shared } of collisions.values()) {
+      const listed = shared.slice(0, 3).map((n) => `"${n}"`).join(", ") + (shared.length > 3 ? ` and ${shared.length - 3} more` : "");
+      add(path, `${server.owner} would publish DNS name${shared.length > 1 ? "s" : ""} ${listed}, already used by ${other}`);
     }
   }
 }
@@ -206,6 +220,10 @@ function checkNameLength(add: (p: PropertyKey[], m: string) => void, path: Prope
 /** Only v0.16 servers understand the config.json we write; an unpinned tag would drift to a future major. */
 function checkImage(image: string | undefined, digest: string | undefined): string | undefined {
   if (image === undefined) return undefined;
+  // The distribution reference grammar: registry/path[:tag] (docker/distribution reference/regexp.go).
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@.*)?$/.test(image)) {
+    return `"${image.length > 80 ? `${image.slice(0, 80)}…` : image}" is not a container image reference (registry/repository:tag, lower-case, no spaces or shell characters)`;
+  }
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
   const colon = lastSegment.indexOf(":");
   const tag = colon >= 0 ? lastSegment.slice(colon + 1) : undefined;

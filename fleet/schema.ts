@@ -28,10 +28,29 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const DEFAULT_STALWART_IMAGE = "stalwartlabs/stalwart:v0.16.18";
 
+/** Why `name` is not a lower-case fully qualified DNS name, in words that say what to change; undefined when it is one. */
+export function dnsNameProblem(name: string): string | undefined {
+  if (DNS_NAME.test(name)) return undefined;
+  const reasons: string[] = [];
+  const bare = name.replace(/\.$/, "");
+  if (bare !== name) reasons.push("drop the trailing dot");
+  if (bare !== bare.toLowerCase()) reasons.push("use lower case");
+  const labels = bare.toLowerCase().split(".");
+  if (labels.length < 2) reasons.push(`it is not fully qualified (e.g. "${bare.toLowerCase() || "example"}.org")`);
+  if (bare.length > 253) reasons.push(`it is ${bare.length} characters long; at most 253`);
+  if (labels.length > 1 && labels.some((l) => l === "")) reasons.push("it has an empty label (two dots in a row, or a leading dot)");
+  for (const l of labels.filter((x) => x.length > 63)) reasons.push(`label "${l.slice(0, 20)}…" is ${l.length} characters long; at most 63`);
+  for (const l of labels.filter((x) => /[^a-z0-9-]/.test(x))) reasons.push(`label "${l}" holds ${JSON.stringify(l.match(/[^a-z0-9-]/)![0])}; only a-z, 0-9 and "-" are allowed`);
+  for (const l of labels.filter((x) => x.startsWith("-") || x.endsWith("-"))) reasons.push(`label "${l}" starts or ends with "-"`);
+  if (reasons.length === 0) reasons.push(`the last label "${labels[labels.length - 1]}" must start with a letter`);
+  return reasons.join("; ");
+}
+
 const dnsName = (what: string) =>
-  z
-    .string()
-    .regex(DNS_NAME, `must be a lower-case fully qualified DNS name (e.g. "example.org"), got a value that is not; ${what}`);
+  z.string().superRefine((name, ctx) => {
+    const problem = dnsNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: `not a valid ${what}: ${problem}` });
+  });
 const dnsLabel = (what: string) =>
   z
     .string()
