@@ -77,7 +77,7 @@ describe("input limits and encodings", () => {
   const cases: [string, () => string, RegExp][] = [
     ["a device (reads forever)", () => (symlinkSync("/dev/zero", join(dir, "zero.yaml")), join(dir, "zero.yaml")), /\(file\): cannot read the fleet file: not a regular file/],
     ["a directory", () => dir, /\(file\): cannot read the fleet file: it is a directory/],
-    ["a file over the size limit", () => file("big.yaml", `# ${"x".repeat(MAX_FLEET_BYTES)}\n`), /\(file\): the fleet file is \d+ bytes; at most 4194304 are read/],
+    ["a file over the size limit", () => file("big.yaml", `# ${"x".repeat(MAX_FLEET_BYTES)}\n`), /\(file\): the fleet file is \d+ bytes; at most 524288 \(512 KiB\) are read: split the fleet/],
     ["UTF-16", () => file("u16.yaml", Buffer.from("\ufeffversion: 1\n", "utf16le")), /\(file\): the fleet file is UTF-16; save it as UTF-8/],
     ["bytes that are not UTF-8", () => file("latin1.yaml", Buffer.from([0x76, 0x3a, 0x20, 0xe9, 0x0a])), /\(file\): the fleet file is not valid UTF-8/],
     ["an empty file", () => file("empty.yaml", ""), /\(top level\): the file is empty/],

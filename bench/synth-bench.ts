@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { generateFleetYaml } from "./generate-fleet";
+import { inputReport, measureInputCases } from "./input-bench";
 
 const ROOT = join(__dirname, "..", "..");
 const MAIN = join(ROOT, "dist", "main.js");
@@ -105,6 +106,8 @@ rows.push(
   "| plan diff | wall time | peak RSS |",
   "|---|---:|---:|",
   `| two 1000-tenant fleets differing in one tenant (beyond the two syntheses) | ${fmtS(planDiff)} | ${fmtMb(planDiff)} |`,
+  "",
+  ...inputReport(measureInputCases()),
 );
 const report = rows.join("\n") + "\n";
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
