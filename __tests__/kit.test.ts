@@ -229,8 +229,8 @@ sovereigns:
     );
   });
 
-  it("documents the registry as the README's mermaid source", () => {
-    expect(readFileSync(join(__dirname, "..", "README.md"), "utf8")).toContain("npm run kit:check -- --format mermaid");
+  it("documents the registry as the kit page's mermaid source", () => {
+    expect(readFileSync(join(__dirname, "..", "docs", "KIT.md"), "utf8")).toContain("npm run kit:check -- --format mermaid");
   });
 });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The fleet file schema. Every field that has a default says so here and in the README's fleet reference;
+ * The fleet file schema. Every field that has a default says so here and in the fleet reference (docs/FLEET.md);
  * unknown keys are errors (a typo must never silently fall back to a default).
  */
 
@@ -238,7 +238,7 @@ const kitSchema = z.strictObject({
     .optional(),
   /** Helm values per slot. @default {} */
   values: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  /** Target namespace per slot. @default the slot's usual namespace (see the README) */
+  /** Target namespace per slot. @default the slot's usual namespace (see docs/KIT.md) */
   namespaces: z.record(z.string(), dnsLabel("namespace")).optional(),
   /** How long Terraform waits for each release to become ready. @default 600 */
   timeoutSeconds: z.number().int().min(60).max(3600).optional(),

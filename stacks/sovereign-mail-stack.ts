@@ -151,7 +151,7 @@ export class SovereignMailStack extends MailStack {
     }
     const c = (relay.mothership as Mothership).credentials;
     if (c.kind === "secret") {
-      // Another system's Secret, read by Terraform: the one contract Terraform writes itself (see the README).
+      // Another system's Secret, read by Terraform: the one contract Terraform writes itself (see docs/STACKS.md).
       const data = new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data;
       return { via: { kind: "terraform" }, credentials: { user: data.lookup(c.userKey), password: data.lookup(c.passwordKey) } };
     }

@@ -1,0 +1,101 @@
+/**
+ * The rules of the house (docs/ARCHITECTURE.md): which folder may import which, no provider root barrels, and no
+ * cdktf in the pure layers. Known exceptions are listed one by one and must still exist, so the list only shrinks.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = join(__dirname, "..");
+
+/** Top-level folder (or `main.ts`) → the folders its files may import from (itself always). */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  fleet: [],
+  kit: [],
+  dns: ["fleet"],
+  relay: ["fleet"],
+  "plan-diff": [],
+  types: [],
+  constructs: ["fleet", "dns", "relay"],
+  stacks: ["constructs", "fleet", "dns", "relay", "kit"],
+  app: ["stacks", "fleet", "kit"],
+  bin: ["app", "stacks", "constructs", "fleet", "dns", "relay", "kit", "plan-diff"],
+  bench: ["app", "fleet"],
+  "main.ts": ["app"],
+};
+
+/** Layers that hold pure logic: no cdktf, no constructs, no provider bindings. */
+const PURE = ["fleet", "kit", "dns", "relay", "plan-diff"];
+
+/** Edges that break the rules today, to be removed (#17); each must still exist. */
+const KNOWN_EXCEPTIONS = [
+  "fleet/checks.ts -> kit/chart-versions.ts",
+  "fleet/checks.ts -> kit/dag-file.ts",
+  "fleet/checks.ts -> kit/selection.ts",
+  "fleet/load.ts -> kit/dag-file.ts",
+  "fleet/resolve.ts -> kit/chart-versions.ts",
+  "fleet/resolve.ts -> kit/dag-file.ts",
+  "fleet/resolve.ts -> kit/selection.ts",
+  "kit/selection.ts -> fleet/model.ts",
+  "kit/selection.ts -> fleet/schema.ts",
+  "kit/dag-file.ts -> app/paths.ts",
+  "kit/chart-versions.ts -> app/paths.ts",
+  "constructs/stalwart/config/registry-schema.ts -> app/paths.ts",
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return ["node_modules", "dist", "__tests__", "cdktf.out", ".git"].includes(name) ? [] : sourceFiles(path);
+    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+const layerOf = (file: string) => {
+  const rel = relative(ROOT, file);
+  return rel.includes("/") ? rel.split("/")[0] : rel;
+};
+
+const files = Object.keys(MAY_IMPORT).flatMap((layer) => (layer.endsWith(".ts") ? [join(ROOT, layer)] : sourceFiles(join(ROOT, layer))));
+const imports = files.flatMap((file) =>
+  [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from "([^"]+)";/gms)].map((m) => ({ file, spec: m[1] })),
+);
+const localEdges = imports
+  .filter((i) => i.spec.startsWith("."))
+  .map((i) => ({ from: relative(ROOT, i.file), to: `${relative(ROOT, resolve(dirname(i.file), i.spec))}.ts` }));
+const edge = (e: { from: string; to: string }) => `${e.from} -> ${e.to}`;
+
+describe("import rules", () => {
+  it("reads the whole code base", () => {
+    expect(files.length).toBeGreaterThan(80);
+    expect(localEdges.length).toBeGreaterThan(250);
+  });
+
+  it("each folder imports only from the folders below it", () => {
+    const broken = localEdges
+      .filter((e) => {
+        const from = layerOf(e.from);
+        const to = layerOf(e.to);
+        return from !== to && !MAY_IMPORT[from].includes(to);
+      })
+      .map(edge)
+      .filter((e) => !KNOWN_EXCEPTIONS.includes(e));
+    expect(broken).toEqual([]);
+  });
+
+  it("lists only exceptions that still exist", () => {
+    const present = new Set(localEdges.map(edge));
+    expect(KNOWN_EXCEPTIONS.filter((e) => !present.has(e))).toEqual([]);
+  });
+
+  it("imports provider classes from their submodules, never a root barrel", () => {
+    const barrels = imports.filter((i) => /^@cdktf\/provider-[a-z0-9-]+(\/lib)?$/.test(i.spec)).map((i) => `${relative(ROOT, i.file)}: ${i.spec}`);
+    expect(barrels).toEqual([]);
+  });
+
+  it("keeps the pure layers free of cdktf, constructs and provider bindings", () => {
+    const impure = imports
+      .filter((i) => PURE.includes(layerOf(i.file)) && /^(cdktf|constructs|@cdktf\/)/.test(i.spec))
+      .map((i) => `${relative(ROOT, i.file)}: ${i.spec}`);
+    expect(impure).toEqual([]);
+  });
+});
