@@ -1,3 +1,4 @@
+import type { Kit } from "../kit/model";
 /**
  * The resolved fleet: every default applied and every derived name computed once, so constructs and stacks
  * never re-derive (and never disagree about) a name.
@@ -209,29 +210,8 @@ export interface OpenBao {
   readonly mount: string;
 }
 
-/** One Helm release of the bootstrap kit, fully resolved. */
-export interface KitRelease {
-  /** Slot name, e.g. `bp-cert-manager` (also the chart name). */
-  readonly name: string;
-  /** Exact chart version (never a range: the helm provider fails the plan when the chart's version differs). */
-  readonly version: string;
-  /** Where the version comes from: the fleet's `kit.versions` pin or `kit/chart-versions.yaml`. */
-  readonly versionSource: "fleet" | "lock";
-  readonly namespace: string;
-  readonly values: Readonly<Record<string, unknown>>;
-  /** Its DAG edges: slots of the same kit it waits for. */
-  readonly dependsOn: readonly string[];
-}
-
-export interface Kit {
-  /** `<sovereign>-kit` */
-  readonly stackName: string;
-  /** Chart repository of every release (from `kit/chart-versions.yaml`), e.g. `oci://ghcr.io/openova-io`. */
-  readonly repository: string;
-  /** Every selected slot (includes and their transitive dependencies), in install order. */
-  readonly releases: readonly KitRelease[];
-  readonly timeoutSeconds: number;
-}
+// The kit's own types live with the kit.
+export type { Kit, KitRelease } from "../kit/model";
 
 export interface Sovereign {
   readonly name: string;

@@ -1,9 +1,8 @@
 import semver from "semver";
-import type { Kit, KitRelease } from "../fleet/model";
-import type { KitInput } from "../fleet/schema";
 import { closure, structuralCheck } from "./audit";
 import { isExactVersion, type ChartLock } from "./chart-versions";
 import type { KitSlot } from "./dag-file";
+import type { Kit, KitRelease, KitSelection } from "./model";
 
 /** Slot 95: this project's `<sovereign>-mail` stack, never a release of the kit (a failing relay must not wedge the kit). */
 export const RELAY_SLOT = "bp-stalwart-sovereign";
@@ -35,7 +34,7 @@ export interface KitProblem {
  * `helm/resource_helm_release.go` ModifyPlan) plans the chart's resolved version and fails with "Planned version
  * is different from configured version" whenever the configured one differs, so a range fails every plan.
  */
-export function kitProblems(input: KitInput, registry: readonly KitSlot[], lock: ChartLock): KitProblem[] {
+export function kitProblems(input: KitSelection, registry: readonly KitSlot[], lock: ChartLock): KitProblem[] {
   const known = new Set(registry.map((s) => s.name));
   const problems: KitProblem[] = [];
   input.include.forEach((name, i) => {
@@ -75,7 +74,7 @@ function notExactMessage(version: string, locked: string | undefined): string {
 }
 
 /** Resolves a valid selection into releases in install order (Kahn's order over the selected slots). */
-export function selectKit(input: KitInput, registry: readonly KitSlot[], stackName: string, lock: ChartLock): Kit {
+export function selectKit(input: KitSelection, registry: readonly KitSlot[], stackName: string, lock: ChartLock): Kit {
   const selected = closure(registry, input.include);
   const slots = registry.filter((s) => selected.has(s.name));
   const structure = structuralCheck(slots);
