@@ -14,7 +14,7 @@ import { findMailStack } from "../app/mail-stack-lookup";
 import { RotatingPassword } from "../constructs/credentials/rotating-password";
 import { CREDENTIAL_CLASSES } from "../fleet/model";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
-import type { SovereignMailStack } from "../stacks/sovereign-mail-stack";
+import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
@@ -42,7 +42,7 @@ export interface ResetPlan {
 const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
 
 /** The resources that hold `credential` in `stack`, or an error naming what exists. */
-export function resetPlan(stack: SovereignMailStack | TenantMailStack, credential: string): ResetPlan | string {
+export function resetPlan(stack: RelayStack | TenantMailStack, credential: string): ResetPlan | string {
   if (credential === "dkim") {
     const dkim = stack.mail.dkim;
     const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
@@ -71,7 +71,7 @@ export function resetPlan(stack: SovereignMailStack | TenantMailStack, credentia
 }
 
 /** Mail stacks always have OpenBao (the fleet refuses a Sovereign without it). */
-const where = (stack: SovereignMailStack | TenantMailStack) => ({ context: stack.platform.cluster.context, openbao: stack.platform.openbao! });
+const where = (stack: RelayStack | TenantMailStack) => ({ context: stack.platform.cluster.context, openbao: stack.platform.openbao! });
 
 /** Absolute paths, so the printed commands do the same when pasted in another directory. */
 export interface ResetPaths {

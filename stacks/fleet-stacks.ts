@@ -4,12 +4,12 @@ import { FleetInputError } from "../fleet/errors";
 import { sovereignStackNames } from "../fleet/names";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
-import { SovereignMailStack } from "./sovereign-mail-stack";
+import { RelayStack } from "./relay-stack";
 import { TenantMailStack } from "./tenant-mail-stack";
 
 export interface FleetStacks {
   readonly kits: readonly KitStack[];
-  readonly relays: readonly SovereignMailStack[];
+  readonly relays: readonly RelayStack[];
   readonly tenants: readonly TenantMailStack[];
 }
 
@@ -25,7 +25,7 @@ export function fleetStackNames(fleet: Fleet): string[] {
  */
 export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: string) => boolean = () => true): FleetStacks {
   const kits: KitStack[] = [];
-  const relays: SovereignMailStack[] = [];
+  const relays: RelayStack[] = [];
   const tenants: TenantMailStack[] = [];
   fleet.sovereigns.forEach((sovereign, index) => {
     const wanted = [include(sovereign.relay.stackName), ...sovereign.tenants.map((t) => include(t.stackName))];
@@ -34,7 +34,7 @@ export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: stri
     if (kit) kits.push(kit);
     const own: MailStack[] = [];
     if (wanted[0]) {
-      const relay = new SovereignMailStack(app, sovereign);
+      const relay = new RelayStack(app, sovereign);
       relays.push(relay);
       own.push(relay);
     }

@@ -5,7 +5,7 @@ import type { Construct } from "constructs";
 import { escapeTemplate } from "../constructs/terraform/escape";
 import { releaseNameOf } from "../kit/selection";
 import type { Kit, SovereignPlatform } from "../fleet/model";
-import { SovereignStack, type ProviderPin } from "./sovereign-stack";
+import { BaseStack, type ProviderPin } from "./base-stack";
 
 export const HELM_PROVIDER: ProviderPin = { source: "hashicorp/helm", version: "3.1.1" };
 
@@ -26,7 +26,7 @@ export const upgradesAtomically = (slot: string): boolean => !NOT_ATOMIC.has(slo
  * among the selected slots, waiting for readiness with an explicit timeout. Mail stacks that need a slot depend
  * on this stack (deploy order); nothing here depends on them.
  */
-export class KitStack extends SovereignStack {
+export class KitStack extends BaseStack {
   readonly releases = new Map<string, Release>();
 
   constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {

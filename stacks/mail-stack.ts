@@ -31,7 +31,7 @@ import { escapeTemplate } from "../constructs/terraform/escape";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import type { Capacity, CredentialClass, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
 import { isWithinZone } from "../fleet/names";
-import { SovereignStack, type ProviderPin } from "./sovereign-stack";
+import { BaseStack, type ProviderPin } from "./base-stack";
 
 export const CNI_SLOT = "bp-cilium";
 export const EXTERNAL_SECRETS_SLOT = "bp-external-secrets-stores";
@@ -110,7 +110,7 @@ export interface MailServer {
  * Base of every mail stack: the kubernetes provider for the Sovereign's cluster (kubeconfig path and context
  * only, never credentials), one Stalwart server with its outputs, and the bootstrap-kit slots it needs.
  */
-export abstract class MailStack extends SovereignStack {
+export abstract class MailStack extends BaseStack {
   private readonly required = new Set<string>();
   /** The mail load balancers are Hetzner's (a PTR setting or Hetzner annotations). */
   private readonly onHetzner: boolean;

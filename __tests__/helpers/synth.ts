@@ -6,7 +6,7 @@ import { buildApp } from "../../app/synthesize";
 import { loadFleetFile, parseFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import type { FleetStacks } from "../../stacks/fleet-stacks";
-import type { SovereignStack } from "../../stacks/sovereign-stack";
+import type { BaseStack } from "../../stacks/base-stack";
 import type { TfJson } from "./terraform-json";
 
 export const EXAMPLE_FLEET_FILE = join(__dirname, "..", "..", "examples", "fleet.yaml");
@@ -19,7 +19,7 @@ export interface SynthesizedFleet {
 }
 
 /** Every stack built for a fleet, kits first. */
-export const allStacks = (stacks: FleetStacks): SovereignStack[] => [...stacks.kits, ...stacks.relays, ...stacks.tenants];
+export const allStacks = (stacks: FleetStacks): BaseStack[] => [...stacks.kits, ...stacks.relays, ...stacks.tenants];
 
 /** Builds every stack of a fleet in memory (nothing is written) and synthesizes each to JSON. */
 export function synthFleet(fleet: Fleet): SynthesizedFleet {

@@ -30,7 +30,7 @@ export const LOGIN_PROPERTY = "user";
  * `catalyst-system/sovereign-smtp-credentials`. It is bootstrap-kit slot 95 as a stack of its own: it depends on
  * the kit (deploy order), and nothing depends on it, so a failing relay apply never blocks another stack.
  */
-export class SovereignMailStack extends MailStack {
+export class RelayStack extends MailStack {
   readonly mail: MailServer;
   readonly submissionCredential: RotatingPassword;
   readonly endpoint: SmtpEndpoint;

@@ -15,7 +15,7 @@ export interface ProviderPin {
  * Base of every stack: an explicit backend from the fleet (the default local backend writes an absolute path,
  * which would break byte-identical output) and explicit provider pins, so the JSON stays valid for terraform and tofu.
  */
-export abstract class SovereignStack extends TerraformStack {
+export abstract class BaseStack extends TerraformStack {
   protected constructor(
     scope: Construct,
     readonly stackName: string,
