@@ -146,7 +146,8 @@ export interface KeycloakProjection {
   readonly clientSecret?: { readonly namespace: string; readonly name: string; readonly key: string };
 }
 
-export interface Relay {
+/** What every relay has, whichever relay its consumers are pointed at. */
+export interface RelayBase {
   /** `<sovereign>-mail` */
   readonly stackName: string;
   /** The relay's domain: the Sovereign FQDN. */
@@ -155,8 +156,6 @@ export interface Relay {
   readonly mailHost: string;
   readonly namespace: string;
   readonly capacity: Capacity;
-  /** Which relay consumers are pointed at. */
-  readonly mode: "sovereign-local" | "mothership";
   /** The submission listener: `submissions` (465, implicit TLS) or `submission` (587, STARTTLS). */
   readonly submissionListener: "submissions" | "submission";
   /** The submission account's address and envelope sender: `noreply@<fqdn>`. */
@@ -165,7 +164,6 @@ export interface Relay {
   readonly aliases: readonly string[];
   /** In-cluster pods that submit mail. */
   readonly clients: readonly PodSetRef[];
-  readonly mothership?: Mothership;
   readonly keycloakProjection?: KeycloakProjection;
   /** `sovereign/<fqdn>/stalwart/relay`: every credential of the relay's server is a path below it. */
   readonly credentialsPath: string;
@@ -174,6 +172,9 @@ export interface Relay {
   /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
   readonly requiredSlots: readonly string[];
 }
+
+/** The relay: consumers use this Sovereign's own server ("sovereign-local") or a central one ("mothership"). */
+export type Relay = (RelayBase & { readonly mode: "sovereign-local" }) | (RelayBase & { readonly mode: "mothership"; readonly mothership: Mothership });
 
 export interface MailDns {
   readonly rfc2136?: { readonly server: string; readonly port: number; readonly zone: string; readonly keyName: string; readonly keyAlgorithm: string };

@@ -24,7 +24,7 @@ import {
   DEFAULT_STATE_KEY_PREFIX,
   DEFAULT_STATE_SCHEMA_PREFIX,
 } from "./defaults";
-import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
+import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
 import { readProjectChartLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { RELAY_SLOT, selectKit } from "../kit/selection";
@@ -156,23 +156,23 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
         ? { kind: "secret", ...m.credentials.secret, userKey: m.credentials.secret.userKey ?? "smtp-user", passwordKey: m.credentials.secret.passwordKey ?? "smtp-pass" }
         : { kind: "openbao", ...m.credentials.openbao, userKey: m.credentials.openbao.userKey ?? "smtp-user", passwordKey: m.credentials.openbao.passwordKey ?? "smtp-pass" },
   };
-  return {
+  const base: RelayBase = {
     stackName: relayStackName(s.name),
     domain: s.fqdn,
     mailHost: mailHostOf(s.fqdn),
     namespace: RELAY_NAMESPACE,
     capacity: withDefaults(r?.capacity, DEFAULT_RELAY_CAPACITY),
-    mode: r?.mode ?? "sovereign-local",
     submissionListener: r?.submission === "starttls" ? "submission" : "submissions",
     senderAddress: `${RELAY_SENDER_LOCAL_PART}@${s.fqdn}`,
     aliases: [...new Set((r?.senders ?? []).map((a) => a.slice(0, a.lastIndexOf("@"))))].filter((l) => l !== RELAY_SENDER_LOCAL_PART).sort(),
     clients: (r?.clients ?? DEFAULT_RELAY_CLIENTS).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? {} })),
-    mothership,
     keycloakProjection: r?.keycloakProjection,
     credentialsPath: credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER),
     dkimPath: `${credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER)}/dkim`,
     requiredSlots: registry.find((slot) => slot.name === RELAY_SLOT)?.dependsOn ?? [],
   };
+  // The cross-checks guarantee the details of a mothership relay.
+  return r?.mode === "mothership" && mothership ? { ...base, mode: "mothership", mothership } : { ...base, mode: "sovereign-local" };
 }
 
 /**

@@ -13,7 +13,7 @@ import { Fn } from "cdktf";
 import { PLAN_IDS } from "../constructs/stalwart/config/server-plan";
 import { LISTENERS } from "../constructs/stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
-import type { Mothership, Relay, Sovereign } from "../fleet/model";
+import type { Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
 import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
 
@@ -149,7 +149,7 @@ export class RelayStack extends MailStack {
         credentials: { user: `{{ .${LOGIN_PROPERTY} }}`, password: `{{ .${PASSWORD_PROPERTY} }}` },
       };
     }
-    const c = (relay.mothership as Mothership).credentials;
+    const c = relay.mothership.credentials;
     if (c.kind === "secret") {
       // Another system's Secret, read by Terraform: the one contract Terraform writes itself (see docs/STACKS.md).
       const data = new DataKubernetesSecretV1(this, "mothership-credentials", { metadata: { namespace: c.namespace, name: c.name } }).data;
@@ -177,8 +177,8 @@ export class RelayStack extends MailStack {
   }
 
   /** The central relay's address, from the fleet. */
-  private mothershipAddress(relay: Relay): Omit<SmtpEndpoint, "user" | "password"> {
-    const m = relay.mothership as Mothership;
+  private mothershipAddress(relay: Extract<Relay, { mode: "mothership" }>): Omit<SmtpEndpoint, "user" | "password"> {
+    const m = relay.mothership;
     return { host: m.host, port: m.port, from: m.from, scope: classifyRelayHost(m.host, relay.domain) };
   }
 }
