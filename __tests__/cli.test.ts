@@ -1,5 +1,7 @@
 /** Every command behaves the same at its edges: `--help`, exit codes, a closed output pipe. */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -41,6 +43,20 @@ describe("every command", () => {
     expect(r.stderr.startsWith(message)).toBe(true);
     expect(r.stderr).toMatch(/usage: /);
     expect(r.status).toBe(2);
+  });
+
+  it("inspection commands write nothing in the working directory (a later synthesis there still works)", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "inspect-cwd-"));
+    const fleet = join(ROOT, "examples", "fleet.yaml");
+    for (const [command, args] of [
+      ["bin/dns-records", ["fsn1-mail", "--fleet", fleet]],
+      ["bin/plan-stalwart", ["fsn1-mail", "--fleet", fleet]],
+      ["bin/credentials-reset", ["fsn1-mail", "admin", "--dry-run", "--fleet", fleet]],
+    ] as const) {
+      const r = spawnSync(process.execPath, [join(ROOT, "dist", `${command}.js`), ...args], { cwd, encoding: "utf8" });
+      expect([command, r.status]).toEqual([command, 0]);
+    }
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it("smtp:resolve: a missing input file is bad input (exit 1), named as a file, not as JSON", () => {

@@ -66,10 +66,14 @@ describe("--out", () => {
     const d = work();
     mkdirSync(join(d, "empty"));
     expect(synth(d, "empty").status).toBe(0);
+    // Empty directories only (what building a cdktf App leaves): nothing to lose.
+    mkdirSync(join(d, "dirs-only", "stacks", "x"), { recursive: true });
+    expect(synth(d, "dirs-only").status).toBe(0);
+    expect(existsSync(join(d, "dirs-only", "manifest.json"))).toBe(true);
     mkdirSync(join(d, ".fresh-Ab12Cd"));
     writeFileSync(join(d, ".fresh-Ab12Cd", "partial.json"), "{");
     expect(synth(d, "fresh").status).toBe(0);
-    expect(readdirSync(d).sort()).toEqual(["empty", "fresh"]);
+    expect(readdirSync(d).sort()).toEqual(["dirs-only", "empty", "fresh"]);
     expect(existsSync(join(d, "fresh", "manifest.json"))).toBe(true);
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { FleetError, FleetInputError } from "../fleet/errors";
 import { fleetErrorOf, loadFleetFile } from "../fleet/load";
 import type { RelayStack } from "../stacks/relay-stack";
@@ -17,11 +20,15 @@ export function findMailStack(stackName: string, fleetFile = process.env.FLEET |
     return err instanceof FleetError ? err.message : String(err);
   }
   let stacks;
+  // Building an App creates its output directory: a throwaway one, so the inspection commands write nothing here.
+  const scratch = mkdtempSync(join(tmpdir(), "sovereign-mail-inspect-"));
   try {
-    ({ stacks } = buildApp(fleet, "cdktf.out", (name) => name === stackName));
+    ({ stacks } = buildApp(fleet, scratch, (name) => name === stackName));
   } catch (err) {
     if (err instanceof FleetInputError) return fleetErrorOf(fleet, err).message;
     throw err;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   const stack = [...stacks.relays, ...stacks.tenants].find((s) => s.stackName === stackName);
   if (stack) return stack;

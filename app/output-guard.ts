@@ -8,8 +8,8 @@ const OUTPUT_ENTRIES = new Set(["manifest.json", "stacks"]);
 const STATE_FILE = /\.tfstate(\.backup|\.\d+\.backup)?$/;
 
 /**
- * Why `target` must not be replaced by a synthesis, or undefined when it may: it does not exist, is an empty
- * directory, or is the output of an earlier synthesis (a cdktf `manifest.json` and `stacks/`, whose stack
+ * Why `target` must not be replaced by a synthesis, or undefined when it may: it does not exist, holds no files
+ * (empty directories at most), or is the output of an earlier synthesis (a cdktf `manifest.json` and `stacks/`, whose stack
  * directories may hold what `terraform init` adds, but no state). Never the working directory or one of its
  * parents, the home directory, a filesystem root, a repository root, or a file.
  */
@@ -27,8 +27,9 @@ export function outputProblem(target: string, cwd = process.cwd()): string | und
   if (stat.isSymbolicLink()) return `${target} is a symbolic link`;
   if (!stat.isDirectory()) return `${target} is a file, not a directory`;
   const entries = readdirSync(absolute);
-  if (entries.length === 0) return undefined;
   if (entries.includes(".git")) return `${target} is a repository root`;
+  // Empty, or empty directories only (what building a cdktf App leaves): nothing to lose.
+  if (holdsNoFiles(absolute)) return undefined;
   const foreign = entries.filter((e) => !OUTPUT_ENTRIES.has(e));
   if (foreign.length > 0 || !isManifest(join(absolute, "manifest.json"))) {
     return `${target} holds files an earlier synthesis did not write (${(foreign.length > 0 ? foreign : ["no manifest.json"]).slice(0, 3).join(", ")})`;
@@ -36,6 +37,10 @@ export function outputProblem(target: string, cwd = process.cwd()): string | und
   const state = findState(join(absolute, "stacks"));
   if (state) return `${target} holds Terraform state (${relative(absolute, state)}); move it out first`;
   return undefined;
+}
+
+function holdsNoFiles(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).every((e) => e.isDirectory() && !e.isSymbolicLink() && holdsNoFiles(join(dir, e.name)));
 }
 
 function isManifest(file: string): boolean {
