@@ -1,7 +1,7 @@
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { FleetError, FleetInputError } from "../fleet/errors";
-import { fleetErrorOf, loadFleetFile } from "../fleet/load";
+import { FleetError } from "../fleet/errors";
+import { loadFleetFile } from "../fleet/load";
 import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
 import { projectRoot } from "./paths";
@@ -19,6 +19,15 @@ export interface CliIo {
 
 /** The example fleet shipped with the project, shown relative to the working directory. */
 export const defaultFleetFile = () => relative(process.cwd(), join(projectRoot(), "examples", "fleet.yaml"));
+
+/** The fleet file when the command line names none: $FLEET (an empty variable counts as unset), else the example. */
+export const fleetFileOf = (env: CliIo["env"]): string => env.FLEET || defaultFleetFile();
+
+/** The output directory when the command line names none: $CDKTF_OUTDIR, else `cdktf.out`. */
+export const outDirOf = (env: CliIo["env"]): string => env.CDKTF_OUTDIR || "cdktf.out";
+
+/** A synthesized stack's Terraform directory in an output directory (cdktf's layout). */
+export const stackDirOf = (outDir: string, stack: string): string => join(outDir, "stacks", stack);
 
 /**
  * Validates the fleet and synthesizes it. Exit codes: 0 success, 1 invalid fleet or failed synthesis,
@@ -50,24 +59,20 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`error: ${empty}\n${USAGE}\n`);
     return 2;
   }
-  // An empty environment variable counts as unset.
-  const fleetFile = args.values.fleet ?? args.positionals[0] ?? (io.env.FLEET || defaultFleetFile());
-  const outdir = args.values.out ?? (io.env.CDKTF_OUTDIR || "cdktf.out");
+  const fleetFile = args.values.fleet ?? args.positionals[0] ?? fleetFileOf(io.env);
+  const outdir = args.values.out ?? outDirOf(io.env);
   // The output directory is replaced whole: only ever one an earlier synthesis wrote.
   const problem = outputProblem(outdir);
   if (problem) {
     io.stderr(`error: --out ${outdir}: ${problem}; synthesis replaces its output directory whole, so it only writes to a new or empty directory or an earlier output\n${USAGE}\n`);
     return 2;
   }
-  let fleet;
   try {
-    fleet = loadFleetFile(fleetFile);
-    const stacks = synthesizeFleet(fleet, outdir);
+    const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
     return 0;
   } catch (err) {
-    const error = err instanceof FleetInputError && fleet ? fleetErrorOf(fleet, err) : err;
-    io.stderr(error instanceof FleetError ? `${error.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(error as Error).message}\n`);
+    io.stderr(err instanceof FleetError ? `${err.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(err as Error).message}\n`);
     return 1;
   }
 }

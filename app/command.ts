@@ -20,6 +20,9 @@ export function runCommand(usage: string, argv: readonly string[], main: (argv: 
   process.exitCode = main(argv);
 }
 
+/** The Terraform (or OpenTofu) binary printed and run by the commands: $TERRAFORM_BINARY_NAME, as cdktf-cli reads it. */
+export const terraformBinaryOf = (env: Readonly<Record<string, string | undefined>>): string => env.TERRAFORM_BINARY_NAME || "terraform";
+
 /** The usage problem of a flag given with an empty value (`--fleet=`), which would otherwise read as "no file". */
 export function emptyFlagProblem(values: Readonly<Record<string, unknown>>): string | undefined {
   const empty = Object.entries(values).find(([, v]) => v === "");

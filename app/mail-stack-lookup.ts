@@ -5,14 +5,14 @@ import { FleetError, FleetInputError } from "../fleet/errors";
 import { fleetErrorOf, loadFleetFile } from "../fleet/load";
 import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
-import { defaultFleetFile } from "./cli";
+import { fleetFileOf } from "./cli";
 import { buildApp } from "./synthesize";
 
 /**
  * Finds one mail stack of a fleet for the inspection commands (`plan:stalwart`, `dns:records`). Builds only that
  * stack (and its kit); nothing is written. Returns the stack, or the error message to print.
  */
-export function findMailStack(stackName: string, fleetFile = process.env.FLEET || defaultFleetFile()): RelayStack | TenantMailStack | string {
+export function findMailStack(stackName: string, fleetFile = fleetFileOf(process.env)): RelayStack | TenantMailStack | string {
   let fleet;
   try {
     fleet = loadFleetFile(fleetFile);

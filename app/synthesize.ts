@@ -5,6 +5,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FleetInputError } from "../fleet/errors";
+import { fleetErrorOf } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { addFleetStacks, fleetStackNames, type FleetStacks } from "../stacks/fleet-stacks";
 import { replaceDirAtomically } from "./replace-dir";
@@ -25,8 +26,19 @@ export interface SynthesizeOptions {
   readonly workers?: number;
 }
 
-/** Synthesizes every stack of `fleet` into `outdir`, replacing it only when synthesis succeeds. */
+/**
+ * Synthesizes every stack of `fleet` into `outdir`, replacing it only when synthesis succeeds. A fleet mistake found
+ * while building the stacks is thrown as a {@link FleetError} with its line and column, like any other.
+ */
 export function synthesizeFleet(fleet: Fleet, outdir: string, options: SynthesizeOptions = {}): string[] {
+  try {
+    return synthesizeAll(fleet, outdir, options);
+  } catch (err) {
+    throw err instanceof FleetInputError ? fleetErrorOf(fleet, err) : err;
+  }
+}
+
+function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions): string[] {
   const names = fleetStackNames(fleet);
   const chunkSize = options.chunkSize ?? Number(process.env.SOVEREIGN_MAIL_CHUNK_SIZE || DEFAULT_CHUNK_SIZE);
   const chunks: string[][] = [];

@@ -3,12 +3,13 @@
  * one credential of a stack now (an incident), by replacing the Terraform resources that hold it. Prints the exact
  * commands, runs them unless `--dry-run`, and lists what an operator must check afterwards.
  */
-import type { TerraformResource } from "cdktf";
 import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultFleetFile } from "../app/cli";
+import { fleetFileOf, outDirOf, stackDirOf } from "../app/cli";
+import { filledZoneCommand } from "./dns-records";
 import { projectRoot } from "../app/paths";
+import { addressOf } from "../constructs/terraform/replace-triggered-by";
 import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
 import { findMailStack } from "../app/mail-stack-lookup";
 import { RotatingPassword } from "../constructs/credentials/rotating-password";
@@ -16,7 +17,7 @@ import { CREDENTIAL_CLASSES } from "../fleet/model";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
-import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
+import { emptyFlagProblem, runCommand, stackArgumentProblem, terraformBinaryOf } from "../app/command";
 
 const RESETTABLE = [...CREDENTIAL_CLASSES, "automation"];
 const USAGE = `usage: npm run credentials:reset -- <stack> <${RESETTABLE.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
@@ -39,14 +40,12 @@ export interface ResetPlan {
   readonly openbao: { readonly address: string; readonly mount: string };
 }
 
-const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
-
 /** The resources that hold `credential` in `stack`, or an error naming what exists. */
 export function resetPlan(stack: RelayStack | TenantMailStack, credential: string): ResetPlan | string {
   if (credential === "dkim") {
     const dkim = stack.mail.dkim;
     const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
-    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(address), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath, ...where(stack) };
+    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(addressOf), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath, ...where(stack) };
   }
   // Named by the last part of its OpenBao path (`…/admin`, `…/automation`, `…/submission`, …).
   const name = (c: RotatingPassword) => c.openbaoPath.split("/").pop()!;
@@ -65,7 +64,7 @@ export function resetPlan(stack: RelayStack | TenantMailStack, credential: strin
     });
   // Each slot's generation time listed too: Terraform can drop the replacements a -replace implies through
   // replace_triggered_by (hashicorp/terraform issue 37831), and then the OpenBao version would not move.
-  const replace = [...password.slots, ...password.generated].map(address);
+  const replace = [...password.slots, ...password.generated].map(addressOf);
   const namespace = (password.externalSecret.body.metadata as { namespace: string }).namespace;
   return { stack: stack.stackName, credential, replace, externalSecrets, openbaoPath: password.openbaoPath, namespace, ...where(stack) };
 }
@@ -85,7 +84,7 @@ export interface ResetPaths {
 
 /** The commands, in order: synthesize the fleet as it is, then apply the stack with the replacements. */
 export function resetCommands(plan: ResetPlan, terraform: string, paths: ResetPaths): string[][] {
-  const dir = `-chdir=${join(paths.out, "stacks", plan.stack)}`;
+  const dir = `-chdir=${stackDirOf(paths.out, plan.stack)}`;
   return [
     ["node", paths.main, "--fleet", paths.fleet, "--out", paths.out],
     [terraform, dir, "init", "-input=false"],
@@ -116,7 +115,7 @@ export function resetChecks(plan: ResetPlan, paths: ResetPaths & { readonly terr
       : []),
     ...(plan.credential === "dkim"
       ? [
-          `The new DKIM TXT records are in DNS: this apply updated them for domains published by RFC 2136; for a BYO domain publish the filled-in records now: ${[paths.terraform, `-chdir=${join(paths.out, "stacks", plan.stack)}`, "output", "-raw", "dns_zone_file"].map(shellQuote).join(" ")}. A reset signs with a new key at once, so receivers holding a cached record fail DKIM until its TTL passes`,
+          `The new DKIM TXT records are in DNS: this apply updated them for domains published by RFC 2136; for a BYO domain publish the filled-in records now: ${filledZoneCommand(paths.terraform, paths.out, plan.stack).map(shellQuote).join(" ")}. A reset signs with a new key at once, so receivers holding a cached record fail DKIM until its TTL passes`,
         ]
       : []),
     ...(plan.credential === "oidc" ? ["The tenant realm's client uses the new secret (Keycloak reads the same OpenBao path)"] : []),
@@ -165,11 +164,11 @@ export function runCredentialsReset(
     err(`error: ${plan}\n`);
     return 1;
   }
-  const terraform = args.values.terraform ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+  const terraform = args.values.terraform ?? terraformBinaryOf(process.env);
   const paths: ResetPaths = {
     main: join(projectRoot(), "dist", "main.js"),
-    fleet: resolve(args.values.fleet ?? (process.env.FLEET || defaultFleetFile())),
-    out: resolve(process.env.CDKTF_OUTDIR || "cdktf.out"),
+    fleet: resolve(args.values.fleet ?? fleetFileOf(process.env)),
+    out: resolve(outDirOf(process.env)),
   };
   const commands = resetCommands(plan, terraform, paths);
   out(`# Reset ${credential} of ${plan.stack}: replaces ${plan.replace.join(", ")}\n`);

@@ -5,14 +5,19 @@
  * dns_zone_file` in the applied stack prints them filled in.
  */
 import { Token } from "cdktf";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { findMailStack } from "../app/mail-stack-lookup";
 import { pasteableZoneFile, type DnsRecord } from "../dns/records";
 import { TOKEN } from "../dns/validate";
-import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
+import { outDirOf, stackDirOf } from "../app/cli";
+import { emptyFlagProblem, runCommand, stackArgumentProblem, terraformBinaryOf } from "../app/command";
+import { DNS_ZONE_FILE_OUTPUT } from "../stacks/mail-stack";
 
 const USAGE = "usage: npm run dns:records -- <stack> [--fleet FILE]";
+
+/** The command that prints a stack's records filled in, once the stack is applied. */
+export const filledZoneCommand = (terraform: string, outDir: string, stack: string): string[] => [terraform, `-chdir=${stackDirOf(outDir, stack)}`, "output", "-raw", DNS_ZONE_FILE_OUTPUT];
 
 /** What stands in for a value known only after apply: the load balancer's addresses, the DKIM public keys. */
 function placeholder(r: DnsRecord, value: string): string | undefined {
@@ -42,7 +47,7 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     return 1;
   }
   const { records, ttl } = stack.mail.dns;
-  const filled = [process.env.TERRAFORM_BINARY_NAME || "terraform", `-chdir=${join(resolve(process.env.CDKTF_OUTDIR || "cdktf.out"), "stacks", stack.stackName)}`, "output", "-raw", "dns_zone_file"];
+  const filled = filledZoneCommand(terraformBinaryOf(process.env), resolve(outDirOf(process.env)), stack.stackName);
   out(`; Mail DNS records of ${records[0].name} (stack ${stack.stackName}): a zone-file fragment.\n`);
   out("; Commented lines hold values known only after apply; once the stack is applied, this prints them filled in:\n");
   out(`;   ${filled.join(" ")}\n`);

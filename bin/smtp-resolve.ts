@@ -8,11 +8,10 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { PROJECTION_KEYS, resolveProjection, type SecretData } from "../relay/smtp-precedence";
 import { emptyFlagProblem, runCommand } from "../app/command";
+import { readErrorReason } from "../fleet/errors";
 
 const USAGE = "usage: npm run smtp:resolve -- --source <json|file> [--target <json|file>] [--defaults <json|file>] [--show-secrets]";
 const SECRET_KEYS = new Set(["smtp-pass", "kc-sa-client-secret"]);
-
-const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory" };
 
 /** Bad input (exit 1), as opposed to a usage error (exit 2). */
 class InputError extends Error {}
@@ -24,7 +23,7 @@ function readObject(flag: string, text: string): SecretData {
     try {
       raw = readFileSync(text, "utf8");
     } catch (err) {
-      throw new InputError(`--${flag} ${text}: cannot read the file (${READ_ERRORS[(err as NodeJS.ErrnoException).code ?? ""] ?? (err as Error).message}); give a file or an inline JSON object`);
+      throw new InputError(`--${flag} ${text}: cannot read the file (${readErrorReason(err)}); give a file or an inline JSON object`);
     }
   }
   let parsed: unknown;

@@ -1,5 +1,5 @@
 import type { Fleet } from "./model";
-import { readProjectChartLock, type ChartLock } from "../kit/chart-versions";
+import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
 import { MAX_REFRESH_SECONDS } from "./defaults";
@@ -16,14 +16,12 @@ const MAX_NAME = 63;
 const MAX_FQDN = 253;
 
 /**
- * Kit selections against the slot registry and the chart lock (the project's `kit/chart-versions.yaml` unless
- * given): run before resolving, which needs valid selections.
+ * Kit selections against the slot registry and the chart lock (`lock` is needed only when a Sovereign has a kit):
+ * run before resolving, which needs valid selections.
  */
-export function checkKits(input: FleetInput, registry: readonly KitSlot[], lock?: ChartLock): LocatedProblem[] {
-  if (!input.sovereigns.some((s) => s.kit)) return [];
-  const chartLock = lock ?? readProjectChartLock();
+export function checkKits(input: FleetInput, registry: readonly KitSlot[], lock: ChartLock | undefined): LocatedProblem[] {
   return input.sovereigns.flatMap((s, i) =>
-    s.kit ? kitProblems(s.kit, registry, chartLock).map((p) => ({ path: ["sovereigns", i, "kit", ...p.path], message: p.message })) : [],
+    s.kit ? kitProblems(s.kit, registry, requireLock(lock)).map((p) => ({ path: ["sovereigns", i, "kit", ...p.path], message: p.message })) : [],
   );
 }
 

@@ -49,3 +49,12 @@ export class FleetInputError extends Error {
     this.name = "FleetInputError";
   }
 }
+
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory",
+};
+
+/** Why a file could not be read, in our words (for the common causes). */
+export const readErrorReason = (err: unknown): string => READ_ERRORS[(err as NodeJS.ErrnoException).code ?? ""] ?? String(err);

@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { readProjectChartLock } from "../kit/chart-versions";
 import { readDagFile, registryFile } from "../kit/dag-file";
 import { checkKits, crossCheckFleet, type LocatedProblem } from "./checks";
-import { FleetError, MAX_PRINTED, type FleetInputError, type FleetProblem } from "./errors";
+import { FleetError, MAX_PRINTED, readErrorReason, type FleetInputError, type FleetProblem } from "./errors";
 import type { Fleet } from "./model";
 import { formatPath } from "./names";
 import { resolveFleet } from "./resolve";
@@ -35,8 +36,7 @@ function readFleetText(file: string): string {
     bytes = readFileSync(file);
   } catch (err) {
     if (err instanceof FleetError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    fail(`cannot read the fleet file: ${READ_ERRORS[code] ?? String(err)}`);
+    fail(`cannot read the fleet file: ${readErrorReason(err)}`);
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) fail("the fleet file is UTF-16; save it as UTF-8");
   try {
@@ -91,9 +91,11 @@ export function parseFleet(text: string, file: string): Fleet {
   if (!parsed.success) throw new FleetError(file, locateAll(parsed.error.issues.flatMap((i) => issueToProblems(i, js))));
 
   const registry = readDagFile(registryFile());
-  const kitProblems = checkKits(parsed.data, registry);
+  // Read once, for the checks and the resolution, and only when some Sovereign has a kit.
+  const lock = parsed.data.sovereigns.some((s) => s.kit) ? readProjectChartLock() : undefined;
+  const kitProblems = checkKits(parsed.data, registry, lock);
   if (kitProblems.length > 0) throw new FleetError(file, locateAll(kitProblems));
-  const fleet = resolveFleet(parsed.data, file, registry);
+  const fleet = resolveFleet(parsed.data, file, registry, lock);
   const problems = crossCheckFleet(parsed.data, fleet);
   if (problems.length > 0) throw new FleetError(file, locateAll(problems));
   locators.set(fleet, locate);
@@ -153,11 +155,6 @@ function keyNodeOf(doc: Document, path: readonly PropertyKey[]): unknown {
   return undefined;
 }
 
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EISDIR: "it is a directory",
-};
 
 const firstLine = (message: string) => message.split("\n")[0];
 /** Alias expansions a fleet may use (a few are handy; thousands are a bomb). */

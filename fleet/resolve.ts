@@ -25,7 +25,7 @@ import {
   DEFAULT_STATE_SCHEMA_PREFIX,
 } from "./defaults";
 import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
-import { readProjectChartLock, type ChartLock } from "../kit/chart-versions";
+import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { RELAY_SLOT, selectKit } from "../kit/selection";
 import { credentialsBase, RELAY_CREDENTIALS_OWNER, freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
@@ -177,11 +177,10 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
 
 /**
  * Applies defaults and derives names. Pure: the same input always resolves to the same fleet.
- * Expects a fleet whose kit selections passed the cross-checks; kit versions come from `lock` (default: the
- * project's `kit/chart-versions.yaml`) unless the fleet pins them.
+ * Expects a fleet whose kit selections passed the cross-checks; kit versions come from `lock` (needed only when a
+ * Sovereign has a kit) unless the fleet pins them.
  */
-export function resolveFleet(input: FleetInput, source: string, registry: readonly KitSlot[], lock?: ChartLock): Fleet {
-  const chartLock = input.sovereigns.some((s) => s.kit) ? (lock ?? readProjectChartLock()) : undefined;
+export function resolveFleet(input: FleetInput, source: string, registry: readonly KitSlot[], lock: ChartLock | undefined): Fleet {
   return {
     source,
     sovereigns: input.sovereigns.map((s, i): Sovereign => ({
@@ -189,7 +188,7 @@ export function resolveFleet(input: FleetInput, source: string, registry: readon
       fqdn: s.fqdn,
       platform: resolvePlatform(s),
       relay: resolveRelay(s, registry),
-      kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name), chartLock!) : undefined,
+      kit: s.kit ? selectKit(s.kit, registry, kitStackName(s.name), requireLock(lock)) : undefined,
       tenants: (s.tenants ?? []).map((t, j) => resolveTenant(s, t, `sovereigns[${i}].tenants[${j}]`)),
       fleetPath: `sovereigns[${i}]`,
     })),

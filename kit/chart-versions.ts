@@ -43,6 +43,12 @@ export function isExactVersion(v: string): boolean {
 /** Reads the project's lock; a missing or malformed file is a {@link KitInputError} naming it. */
 export const readProjectChartLock = (): ChartLock => readChartLock(chartVersionsFile());
 
+/** The lock a kit selection needs; its absence is the caller's mistake (it reads the lock when a Sovereign has a kit). */
+export function requireLock(lock: ChartLock | undefined): ChartLock {
+  if (!lock) throw new Error("a kit selection needs the chart lock (kit/chart-versions.yaml)");
+  return lock;
+}
+
 export function readChartLock(file: string): ChartLock {
   let text: string;
   try {

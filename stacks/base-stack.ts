@@ -1,7 +1,8 @@
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { configureStateBackend } from "../constructs/terraform/state-backend";
-import type { StateBackend } from "../fleet/model";
+import { escapeTemplate } from "../constructs/terraform/escape";
+import type { ClusterAccess, StateBackend } from "../fleet/model";
 
 export const REQUIRED_TERRAFORM = "1.5.0";
 
@@ -15,6 +16,12 @@ export interface ProviderPin {
  * Base of every stack: an explicit backend from the fleet (the default local backend writes an absolute path,
  * which would break byte-identical output) and explicit provider pins, so the JSON stays valid for terraform and tofu.
  */
+/** How a provider reaches the Sovereign's cluster: the kubeconfig path and context only, never credentials. */
+export const kubeconfigOf = (cluster: ClusterAccess): { configPath: string; configContext: string } => ({
+  configPath: escapeTemplate(cluster.configPath),
+  configContext: escapeTemplate(cluster.context),
+});
+
 export abstract class BaseStack extends TerraformStack {
   protected constructor(
     scope: Construct,

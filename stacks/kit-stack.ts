@@ -5,7 +5,7 @@ import type { Construct } from "constructs";
 import { escapeTemplate } from "../constructs/terraform/escape";
 import { releaseNameOf } from "../kit/selection";
 import type { Kit, SovereignPlatform } from "../fleet/model";
-import { BaseStack, type ProviderPin } from "./base-stack";
+import { BaseStack, kubeconfigOf, type ProviderPin } from "./base-stack";
 
 export const HELM_PROVIDER: ProviderPin = { source: "hashicorp/helm", version: "3.1.1" };
 
@@ -31,7 +31,7 @@ export class KitStack extends BaseStack {
 
   constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {
     super(scope, kit.stackName, platform.state);
-    new HelmProvider(this, "helm", { kubernetes: { configPath: escapeTemplate(platform.cluster.configPath), configContext: escapeTemplate(platform.cluster.context) } });
+    new HelmProvider(this, "helm", { kubernetes: kubeconfigOf(platform.cluster) });
     this.pinProvider("helm", HELM_PROVIDER);
 
     for (const r of kit.releases) {

@@ -31,9 +31,11 @@ import { escapeTemplate } from "../constructs/terraform/escape";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import type { Capacity, CredentialClass, OpenBao, PodSetRef, Sovereign, SovereignPlatform } from "../fleet/model";
 import { isWithinZone } from "../fleet/names";
-import { BaseStack, type ProviderPin } from "./base-stack";
+import { BaseStack, kubeconfigOf, type ProviderPin } from "./base-stack";
 
 export const CNI_SLOT = "bp-cilium";
+/** The stack output holding the mail domain's records as a zone-file snippet, filled in after apply. */
+export const DNS_ZONE_FILE_OUTPUT = "dns_zone_file";
 export const EXTERNAL_SECRETS_SLOT = "bp-external-secrets-stores";
 export const DNS_PROVIDER: ProviderPin = { source: "hashicorp/dns", version: "3.4.3" };
 export const SMART_HOST_PASSWORD_ENV = "STALWART_SMART_HOST_PASSWORD";
@@ -121,7 +123,7 @@ export abstract class MailStack extends BaseStack {
     readonly platform: SovereignPlatform,
   ) {
     super(scope, stackName, platform.state);
-    new KubernetesProvider(this, "kubernetes", { configPath: escapeTemplate(platform.cluster.configPath), configContext: escapeTemplate(platform.cluster.context) });
+    new KubernetesProvider(this, "kubernetes", kubeconfigOf(platform.cluster));
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
     new TimeProvider(this, "time");
@@ -395,7 +397,7 @@ export abstract class MailStack extends BaseStack {
     // relay's contract in catalyst-system) and random_password and friends need not.
     if (namespace) addDependsOnAtSynth(this, [namespace], (r) => namespaceOf(r) === spec.namespace);
 
-    new TerraformOutput(this, "dns_zone_file", { value: dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
+    new TerraformOutput(this, DNS_ZONE_FILE_OUTPUT, { value: dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
     new TerraformOutput(this, "dkim_selectors", { value: dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA; with rotation one per slot, all published)" });
     new TerraformOutput(this, "namespace", { value: spec.namespace, description: "Namespace of the mail server" });
     new TerraformOutput(this, "mail_host", { value: spec.mailHost, description: "MX target, EHLO name and PTR value" });
