@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import semver from "semver";
 import { isMap, isScalar, parseDocument } from "yaml";
 import { projectRoot } from "../app/paths";
-import { KitInputError } from "./dag-file";
+import { KitInputError, readKitFile } from "./dag-file";
 
 /**
  * `kit/chart-versions.yaml`: the exact chart version of every bootstrap-kit slot and the chart repository, the
@@ -49,15 +48,7 @@ export function requireLock(lock: ChartLock | undefined): ChartLock {
   return lock;
 }
 
-export function readChartLock(file: string): ChartLock {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new KitInputError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseChartLock(text, file);
-}
+export const readChartLock = (file: string): ChartLock => parseChartLock(readKitFile(file), file);
 
 export function parseChartLock(text: string, file: string): ChartLock {
   const doc = parseDocument(text, { uniqueKeys: true });

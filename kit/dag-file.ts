@@ -29,15 +29,16 @@ export class KitInputError extends Error {
 /** The project's own registry (`kit/registry.yaml`). */
 export const registryFile = (): string => join(projectRoot(), "kit", "registry.yaml");
 
-export function readDagFile(file: string): KitSlot[] {
-  let text: string;
+/** A kit input file's text; an unreadable file is a {@link KitInputError} naming it. */
+export function readKitFile(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     throw new KitInputError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  return parseDag(text, file);
 }
+
+export const readDagFile = (file: string): KitSlot[] => parseDag(readKitFile(file), file);
 
 /** Parses the upstream format; every structural problem of the input is a {@link KitInputError}. */
 export function parseDag(text: string, file: string): KitSlot[] {
