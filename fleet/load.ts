@@ -78,8 +78,15 @@ export function parseFleet(text: string, file: string): Fleet {
   }
   const locate = (problem: LocatedProblem): FleetProblem => ({ path: formatPath(problem.path), message: problem.message, ...position(doc, lineCounter, problem.path) });
   // Only printed problems need a line and column (a file can hold tens of thousands of problems).
-  const locateAll = (problems: readonly LocatedProblem[]): FleetProblem[] =>
-    problems.map((p, i) => (i < MAX_PRINTED * 2 ? locate(p) : { path: formatPath(p.path), message: p.message }));
+  const locateAll = (problems: readonly LocatedProblem[]): FleetProblem[] => {
+    const seen = new Set<string>();
+    return problems.map((p) => {
+      const path = formatPath(p.path);
+      const printed = !seen.has(`${path}\0${p.message}`) && seen.size < MAX_PRINTED;
+      seen.add(`${path}\0${p.message}`);
+      return printed ? locate(p) : { path, message: p.message };
+    });
+  };
 
   let parsed;
   try {
