@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { runDnsRecords } from "../bin/dns-records";
-import { dkimPublicValue, ED25519_SPKI_PREFIX } from "../constructs/dns/dkim-keys";
-import { DkimKeys } from "../constructs/dns/dkim-keys";
+import { dkimPublicValue, ED25519_SPKI_PREFIX } from "../constructs/credentials/dkim-keys";
+import { DkimKeys } from "../constructs/credentials/dkim-keys";
 import { Rdns } from "../constructs/hcloud/rdns";
 import { mailDomainRecords, type MailDomainRecordsSpec } from "../dns/mail-records";
 import { splitTxt, zoneTxt, type DnsRecord } from "../dns/records";

@@ -1,5 +1,5 @@
 import { EXTERNAL_SECRETS_ANNOTATION } from "../constructs/kubernetes/secret-key-ref";
-import { LISTENERS } from "../constructs/stalwart/listeners";
+import { LISTENERS } from "../stalwart/listeners";
 import {
   danglingReferenceProblems,
   danglingTerraformReferenceProblems,

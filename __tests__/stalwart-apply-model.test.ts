@@ -3,7 +3,7 @@
  * rule it models has a test that fails without the rule. The model is built from the upstream CLI/server behaviour,
  * not from our renderer, so it can later judge the plans the project renders.
  */
-import { findRegistrySchema } from "../constructs/stalwart/config/registry-schema";
+import { findRegistrySchema } from "../stalwart/registry-schema";
 import { StalwartModel, type ModelOptions } from "./helpers/stalwart-apply-model";
 
 const schema = findRegistrySchema();

@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findRegistrySchema } from "../constructs/stalwart/config/registry-schema";
+import { findRegistrySchema } from "../stalwart/registry-schema";
 import { OfflineStack, type StandInState } from "./helpers/offline-apply";
 import { StalwartModel } from "./helpers/stalwart-apply-model";
 import { describeWithTerraform } from "./helpers/terraform-cli";

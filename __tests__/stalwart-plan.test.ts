@@ -1,10 +1,11 @@
+import { renderForTerraform } from "../constructs/stalwart/plan-terraform";
 import fc from "fast-check";
 import { renderTemplate, splitConditional } from "./helpers/terraform-template";
-import { expression, orderedList, quoted, ref, secretFromEnv, secretFromFile, setOf } from "../constructs/stalwart/config/encoding";
-import { collectRefs, ConfigPlan, parsePlan, type PlanOperation } from "../constructs/stalwart/config/plan";
-import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
-import { buildServerPlan } from "../constructs/stalwart/config/server-plan";
-import { LISTENERS, resolveListeners } from "../constructs/stalwart/listeners";
+import { expression, orderedList, quoted, ref, secretFromEnv, secretFromFile, setOf } from "../stalwart/encoding";
+import { collectRefs, ConfigPlan, parsePlan, type PlanOperation } from "../stalwart/plan";
+import { findRegistrySchema, RegistryValidator } from "../stalwart/registry-schema";
+import { buildServerPlan } from "../stalwart/server-plan";
+import { LISTENERS, resolveListeners } from "../stalwart/listeners";
 import { escapeTemplate } from "../constructs/terraform/escape";
 import { synthExample, synthFleetYaml } from "./helpers/synth";
 import { resourcesOf } from "./helpers/terraform-json";
@@ -161,7 +162,7 @@ describe("upstream registry schema", () => {
       const stage = plan.terraformChoice("${local.stage}", ["pending", "active", "bogus" as "active"]);
       plan.upsert("DkimSignature", "dkim", ["selector"], { "@type": "Dkim1Ed25519Sha256", domainId: ref("domain"), selector: "s", privateKey: secretFromFile("/k.pem"), stage });
       expect(plan.render()).toContain('"stage":"{{terraform:0}}"');
-      expect(plan.renderForTerraform()).toContain('"stage":"${local.stage}"');
+      expect(renderForTerraform(plan)).toContain('"stage":"${local.stage}"');
       const stages = plan.variants.map((ops) => (Object.values(ops[1].value)[0] as { stage: string }).stage);
       expect(stages).toEqual(["pending", "active", "bogus"]);
       expect(plan.variants.flatMap((ops) => ops.flatMap(check))).toEqual([expect.stringMatching(/"bogus" is not one of enum DkimRotationStage/)]);
@@ -221,7 +222,7 @@ describe("configuration plans", () => {
       expect(value).toMatch(/^<.*\.bcrypt_hash.*>$/);
       expect(value.match(/\b[a-z_]+\.[\w-]+\.(result|bcrypt_hash)\b/g)!.every((r) => /^random_password\.[\w-]+\.bcrypt_hash$/.test(r))).toBe(true);
     }
-    expect(plan.renderForTerraform()).not.toMatch(/\{\{terraform:/);
+    expect(renderForTerraform(plan)).not.toMatch(/\{\{terraform:/);
     // Every secret-bearing property holds a reference: an environment variable or a mounted file, never a value.
     const secretSources: string[] = [];
     const walk = (v: unknown, key = ""): void => {

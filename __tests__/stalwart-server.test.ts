@@ -4,8 +4,8 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Testing } from "cdktf";
 import "cdktf/lib/testing/adapters/jest";
-import { renderConfigJson } from "../constructs/stalwart/data-store";
-import { resolveListeners } from "../constructs/stalwart/listeners";
+import { renderConfigJson } from "../stalwart/data-store";
+import { resolveListeners } from "../stalwart/listeners";
 import { StalwartServer, type StalwartServerProps } from "../constructs/stalwart/stalwart-server";
 
 const baseProps: StalwartServerProps = {

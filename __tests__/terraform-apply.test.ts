@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
+import { findRegistrySchema, RegistryValidator } from "../stalwart/registry-schema";
 import { leakedSecrets, planConfigMapProblems, publishedRecords, recordProblems, secretValues } from "./helpers/applied-checks";
 import { OfflineStack } from "./helpers/offline-apply";
 import { configurationErrors, describeWithTerraform } from "./helpers/terraform-cli";

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as audit from "../constructs/credentials/audit";
-import { parsePlan } from "../constructs/stalwart/config/plan";
+import { parsePlan } from "../stalwart/plan";
 import { publishedRecords } from "./helpers/applied-checks";
 import { OfflineStack } from "./helpers/offline-apply";
 import { describeWithTerraform } from "./helpers/terraform-cli";

@@ -4,7 +4,7 @@ import { FleetError } from "../fleet/errors";
 import { loadFleetFile } from "../fleet/load";
 import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
-import { projectRoot } from "./paths";
+import { projectRoot } from "../project/root";
 import { synthesizeFleet } from "./synthesize";
 
 export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR]

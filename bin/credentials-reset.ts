@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fleetFileOf, outDirOf, stackDirOf } from "../app/cli";
 import { filledZoneCommand } from "./dns-records";
-import { projectRoot } from "../app/paths";
+import { projectRoot } from "../project/root";
 import { addressOf } from "../constructs/terraform/replace-triggered-by";
 import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
 import { findMailStack } from "../app/mail-stack-lookup";

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../app/paths";
+import { projectRoot } from "../project/root";
 import { diffSynthOutputs } from "../plan-diff/diff";
 import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";

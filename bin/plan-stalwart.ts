@@ -4,8 +4,8 @@
  * the upstream registry schema when that file is available.
  */
 import { parseArgs } from "node:util";
-import type { PlanOperation } from "../constructs/stalwart/config/plan";
-import { findRegistrySchema, RegistryValidator } from "../constructs/stalwart/config/registry-schema";
+import type { PlanOperation } from "../stalwart/plan";
+import { findRegistrySchema, RegistryValidator } from "../stalwart/registry-schema";
 import { findMailStack } from "../app/mail-stack-lookup";
 import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import semver from "semver";
 import { isMap, isScalar, parseDocument } from "yaml";
-import { projectRoot } from "../app/paths";
+import { projectRoot } from "../project/root";
 import { KitInputError, readKitFile } from "./dag-file";
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isSeq, parseDocument } from "yaml";
-import { projectRoot } from "../app/paths";
+import { projectRoot } from "../project/root";
 
 /** One bootstrap-kit slot in the upstream format. */
 export interface KitSlot {

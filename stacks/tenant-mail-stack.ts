@@ -5,8 +5,8 @@ import { OpenBaoCredential } from "../constructs/credentials/openbao-credential"
 import type { RotatingPassword } from "../constructs/credentials/rotating-password";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
-import { ref, setOf } from "../constructs/stalwart/config/encoding";
-import type { ConfigPlan } from "../constructs/stalwart/config/plan";
+import { ref, setOf } from "../stalwart/encoding";
+import type { ConfigPlan } from "../stalwart/plan";
 import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";

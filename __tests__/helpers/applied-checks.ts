@@ -3,8 +3,8 @@
  * Terraform evaluated them. Each returns a list of problems (empty when fine), named by resource address.
  */
 import ipaddr from "ipaddr.js";
-import { parsePlan } from "../../constructs/stalwart/config/plan";
-import type { RegistryValidator } from "../../constructs/stalwart/config/registry-schema";
+import { parsePlan } from "../../stalwart/plan";
+import type { RegistryValidator } from "../../stalwart/registry-schema";
 import type { StandInState } from "./offline-apply";
 import { stringLeaves, type Json } from "./terraform-json";
 

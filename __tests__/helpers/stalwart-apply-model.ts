@@ -4,7 +4,7 @@
  * the source notes (CLI `src/commands/apply.rs`; server `crates/jmap/src/registry/*`, `crates/common/src/manager/*`),
  * never from our renderer. Rule comments name the upstream file; "server" means stalwart tag v0.16.18.
  */
-import { findRegistrySchema, RegistryValidator, type RegistrySchema } from "../../constructs/stalwart/config/registry-schema";
+import { findRegistrySchema, RegistryValidator, type RegistrySchema } from "../../stalwart/registry-schema";
 
 /** A stored object; `type` is the object name without `x:` (e.g. "NetworkListener"). */
 export interface StoredObject { readonly id: string; readonly type: string; body: Record<string, unknown> }

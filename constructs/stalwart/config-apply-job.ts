@@ -1,3 +1,4 @@
+import { renderForTerraform, terraformExpressionsOf } from "./plan-terraform";
 import { Annotations } from "@cdktf/provider-kubernetes/lib/annotations";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
@@ -14,8 +15,8 @@ import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { resourcesIn } from "../terraform/depends-on";
 import { escapeTemplate } from "../terraform/escape";
-import { ConfigPlan } from "./config/plan";
-import { MANAGEMENT_LISTENER } from "./listeners";
+import { ConfigPlan } from "../../stalwart/plan";
+import { MANAGEMENT_LISTENER } from "../../stalwart/listeners";
 import { RESTART_ANNOTATION, type StalwartServer } from "./stalwart-server";
 
 const PLAN_DIR = "/plan";
@@ -84,7 +85,7 @@ export class ConfigApplyJob extends Construct implements Workload {
     const server = props.server;
     this.namespace = server.namespace;
     this.planHash = createHash("sha256").update(props.plan.render()).digest("hex").slice(0, 10);
-    const planText = props.plan.renderForTerraform();
+    const planText = renderForTerraform(props.plan);
     const base = `${server.name}-apply`;
     this.name = base;
     const identity = { app: "stalwart-cli", instance: server.instance, component: "config-apply" };
@@ -96,8 +97,8 @@ export class ConfigApplyJob extends Construct implements Workload {
       metadata: { name: `${server.name}-plan`, namespace: this.namespace, labels: { ...labels } },
       data: {
         [PLAN_FILE]: planText,
-        [RELOAD_FILE]: reloadPlan(tls).renderForTerraform(),
-        ...(tls ? { [TLS_RELOAD_FILE]: new ConfigPlan().action("reload-tls", "ReloadTlsCertificates").renderForTerraform() } : {}),
+        [RELOAD_FILE]: renderForTerraform(reloadPlan(tls)),
+        ...(tls ? { [TLS_RELOAD_FILE]: renderForTerraform(new ConfigPlan().action("reload-tls", "ReloadTlsCertificates")) } : {}),
       },
     });
     const serviceAccount = new ServiceAccountV1(this, "service-account", {
@@ -162,8 +163,8 @@ export class ConfigApplyJob extends Construct implements Workload {
               "sovereign-mail.openova.io/plan-hash": this.planHash,
               // Terraform values in the plan (a regenerated password's hash) change the applied bytes but not the
               // plan's shape: their checksum replaces the Job so the new values are applied too.
-              ...(props.plan.terraformExpressions.length > 0
-                ? { "sovereign-mail.openova.io/plan-values": Fn.nonsensitive(Fn.sha256(Fn.join("|", [...props.plan.terraformExpressions]))) }
+              ...(terraformExpressionsOf(props.plan).length > 0
+                ? { "sovereign-mail.openova.io/plan-values": Fn.nonsensitive(Fn.sha256(Fn.join("|", [...terraformExpressionsOf(props.plan)]))) }
                 : {}),
             },
           },

@@ -11,8 +11,8 @@ import { Connections } from "../network/connections";
 import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
-import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "./data-store";
-import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listener, type ListenerName } from "./listeners";
+import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "../../stalwart/data-store";
+import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listener, type ListenerName } from "../../stalwart/listeners";
 
 /**
  * The init container that holds the server back until every credential Secret carries the expected version.

@@ -10,7 +10,7 @@ import { Connections } from "../network/connections";
 import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
-import { LISTENERS } from "../stalwart/listeners";
+import { LISTENERS } from "../../stalwart/listeners";
 import type { StalwartServer } from "../stalwart/stalwart-server";
 
 export const WEBMAIL_PORT = 8888;

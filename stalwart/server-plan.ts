@@ -1,4 +1,4 @@
-import type { Listener } from "../listeners";
+import type { Listener } from "./listeners";
 import { expression, quoted, ref, secretFromEnv, secretFromFile } from "./encoding";
 import { ConfigPlan } from "./plan";
 

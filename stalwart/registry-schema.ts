@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../../../app/paths";
+import { projectRoot } from "../project/root";
 import { gunzipSync } from "node:zlib";
 import type { PlanOperation } from "./plan";
 

@@ -1,5 +1,3 @@
-import { conditional, Fn, Token } from "cdktf";
-import { escapeTemplate } from "../../terraform/escape";
 import { orderedList, type OrderedList } from "./encoding";
 import { SINGLETONS, type CollectionName, type ObjectBodies, type SingletonName } from "./objects";
 
@@ -30,9 +28,13 @@ export type PlanOperation =
   | { readonly "@type": "destroy"; readonly object: CollectionName; readonly value: Readonly<Record<string, string>> };
 
 const CLIENT_ID = /^[a-z][a-z0-9-]*$/;
-const PLACEHOLDER = /\{\{terraform:(\d+)\}\}/g;
-/** A JSON-valued placeholder with its JSON quotes: the whole `"…"` gives way to `${jsonencode(…)}`. */
-const JSON_PLACEHOLDER = /"\{\{terraform-json:(\d+)\}\}"/g;
+
+/** The placeholders' expressions: plain values, JSON values, and the conditions of conditional list entries. */
+export interface TerraformParts {
+  readonly values: readonly string[];
+  readonly jsonValues: readonly string[];
+  readonly conditionalEntries: readonly { readonly condition: unknown; readonly text: string }[];
+}
 
 /**
  * An ordered, idempotent Stalwart configuration plan: `upsert` for objects (matched on a natural key),
@@ -50,7 +52,7 @@ export class ConfigPlan {
 
   /**
    * A value Terraform knows only at apply time (e.g. a generated password's bcrypt hash). The plan holds a
-   * placeholder; {@link renderForTerraform} puts the expression in its place, so the value reaches the cluster
+   * placeholder; `renderForTerraform` puts the expression in its place, so the value reaches the cluster
    * without ever being in synthesized JSON.
    */
   terraformValue(expression: string): string {
@@ -98,7 +100,7 @@ export class ConfigPlan {
   /**
    * An ordered list whose last entry exists only while `condition` (a Terraform boolean, evaluated at plan time)
    * holds, e.g. a previous password during its overlap window. {@link render} shows the list with the entry
-   * (that shape is what is validated); {@link renderForTerraform} wraps the entry in a Terraform conditional.
+   * (that shape is what is validated); `renderForTerraform` wraps the entry in a Terraform conditional.
    */
   orderedListWhile<T>(items: readonly T[], conditionalEntry: T, condition: unknown): OrderedList<T> {
     this.conditionalEntries.push({ condition, text: `,"${items.length}":${JSON.stringify(canonical(conditionalEntry))}` });
@@ -164,9 +166,9 @@ export class ConfigPlan {
     return this;
   }
 
-  /** The Terraform expressions behind the placeholders, in placeholder order, then each conditional entry's condition. */
-  get terraformExpressions(): readonly string[] {
-    return [...this.terraformValues, ...this.jsonValues.map((v) => Fn.jsonencode(Token.asAny(v))), ...this.conditionalEntries.map((c) => Fn.tostring(c.condition))];
+  /** What stands behind the placeholders, for the Terraform rendering (constructs/stalwart/plan-terraform.ts). */
+  get terraformParts(): TerraformParts {
+    return { values: this.terraformValues, jsonValues: this.jsonValues, conditionalEntries: this.conditionalEntries };
   }
 
   get operations(): readonly PlanOperation[] {
@@ -176,21 +178,6 @@ export class ConfigPlan {
   /** NDJSON, one operation per line, with a trailing newline; Terraform values appear as placeholders. */
   render(): string {
     return this.ops.map((op) => JSON.stringify(canonical(op))).join("\n") + "\n";
-  }
-
-  /** The plan as Terraform text: literal text escaped (`$${`, `%%{`), placeholders replaced by their expressions. */
-  renderForTerraform(): string {
-    const withValues = (text: string) => text.replace(PLACEHOLDER, (_m, i: string) => this.terraformValues[Number(i)]);
-    let text = escapeTemplate(this.render());
-    for (const entry of this.conditionalEntries) {
-      const escaped = escapeTemplate(entry.text);
-      const at = text.indexOf(escaped);
-      if (at < 0 || text.indexOf(escaped, at + 1) >= 0) throw new Error("a conditional list entry must occur exactly once in the plan");
-      // A quoted HCL string inside the interpolation: its quotes and backslashes are escaped, references stay.
-      const literal = withValues(escaped).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-      text = text.slice(0, at) + Token.asString(conditional(entry.condition, literal, "")) + text.slice(at + escaped.length);
-    }
-    return withValues(text).replace(JSON_PLACEHOLDER, (_m, i: string) => Token.asString(Fn.jsonencode(Token.asAny(this.jsonValues[Number(i)]))));
   }
 
   private assertRefsResolve(body: unknown, where: string): void {

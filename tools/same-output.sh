@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Proves a refactor kept the output: synthesizes every example and test fleet with the code at <ref> (default: HEAD)
+# and with the working tree, and compares the two output trees byte for byte. Exit 0 when identical.
+#   tools/same-output.sh [ref]        e.g. tools/same-output.sh main~3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ref="${1:-HEAD}"
+work="$(mktemp -d)"
+trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+fleets=(examples/*.yaml __tests__/fixtures/terraform/*.yaml)
+
+synthesize() { # <checkout> <label>
+  (cd "$1" && npx tsc -p tsconfig.json)
+  for fleet in "${fleets[@]}"; do
+    [ -f "$1/$fleet" ] || [ -f "$fleet" ] || continue
+    node "$1/dist/main.js" --fleet "$PWD/$fleet" --out "$work/$2/$(basename "$fleet" .yaml)" >/dev/null
+  done
+}
+
+git worktree add --detach "$work/base" "$ref" >/dev/null 2>&1
+ln -s "$PWD/node_modules" "$work/base/node_modules"
+# Both builds read the same shared reference folder beside the repository.
+[ -e ../shared ] && ln -s "$(cd .. && pwd)/shared" "$work/shared"
+synthesize "$work/base" before
+synthesize "$PWD" after
+if diff -r "$work/before" "$work/after" >"$work/diff"; then
+  echo "same output: ${#fleets[@]} fleets, $(find "$work/after" -type f | wc -l) files identical to $ref"
+else
+  head -50 "$work/diff"; echo "output differs from $ref" >&2; exit 1
+fi
