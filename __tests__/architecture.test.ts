@@ -17,7 +17,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   relay: ["fleet"],
   "plan-diff": [],
   types: [],
-  constructs: ["fleet", "stalwart", "dns", "relay"],
+  constructs: ["fleet", "kit", "stalwart", "dns", "relay"],
   stacks: ["constructs", "fleet", "stalwart", "dns", "relay", "kit"],
   app: ["stacks", "fleet", "kit", "project"],
   bin: ["app", "stacks", "constructs", "fleet", "stalwart", "dns", "relay", "kit", "plan-diff", "project"],

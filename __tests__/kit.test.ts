@@ -13,8 +13,8 @@ import { closure, driftCheck, structuralCheck } from "../kit/audit";
 import { chartVersionsFile, formatChartLock, isExactVersion, parseChartLock, readProjectChartLock, type ChartLock } from "../kit/chart-versions";
 import { formatDag, KitInputError, parseDag, readDagFile, registryFile } from "../kit/dag-file";
 import { formatMermaid } from "../kit/report";
-import { RELAY_SLOT } from "../kit/selection";
-import { KitStack, upgradesAtomically } from "../stacks/kit-stack";
+import { SLOT, upgradesAtomically } from "../kit/slots";
+import { KitStack } from "../stacks/kit-stack";
 import { EXAMPLE_FLEET_FILE, synthExample, synthFleetYaml } from "./helpers/synth";
 import { resourcesOf } from "./helpers/terraform-json";
 
@@ -266,7 +266,7 @@ sovereigns:
   };
 
   it("locks every registry slot but the relay, each an exact version within its constraint, in canonical form", () => {
-    expect(Object.keys(lock.charts).sort()).toEqual(registry.map((s) => s.name).filter((n) => n !== RELAY_SLOT).sort());
+    expect(Object.keys(lock.charts).sort()).toEqual(registry.map((s) => s.name).filter((n) => n !== SLOT.relay).sort());
     for (const [slot, entry] of Object.entries(lock.charts)) {
       expect([slot, isExactVersion(entry.version!), semver.satisfies(entry.version!, entry.constraint)]).toEqual([slot, true, true]);
     }

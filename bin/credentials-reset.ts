@@ -9,12 +9,10 @@ import { parseArgs } from "node:util";
 import { fleetFileOf, outDirOf, stackDirOf } from "../app/cli";
 import { filledZoneCommand } from "./dns-records";
 import { projectRoot } from "../project/root";
-import { addressOf } from "../constructs/terraform/replace-triggered-by";
 import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
 import { findMailStack } from "../app/mail-stack-lookup";
-import { RotatingPassword } from "../constructs/credentials/rotating-password";
+import { credentialReset } from "../constructs/credentials/reset";
 import { CREDENTIAL_CLASSES } from "../fleet/model";
-import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 import { emptyFlagProblem, runCommand, stackArgumentProblem, terraformBinaryOf } from "../app/command";
@@ -32,8 +30,8 @@ export interface ResetPlan {
   readonly externalSecrets: readonly string[];
   /** The OpenBao path it is kept at. */
   readonly openbaoPath: string;
-  /** The server's namespace. @default none (DKIM) */
-  readonly namespace?: string;
+  /** The namespace of the server's Secret. */
+  readonly namespace: string;
   /** The kubeconfig context of the stack's cluster, so pasted kubectl commands reach the right cluster. */
   readonly context: string;
   /** OpenBao address and KV v2 mount of the stack's Sovereign. */
@@ -42,31 +40,9 @@ export interface ResetPlan {
 
 /** The resources that hold `credential` in `stack`, or an error naming what exists. */
 export function resetPlan(stack: RelayStack | TenantMailStack, credential: string): ResetPlan | string {
-  if (credential === "dkim") {
-    const dkim = stack.mail.dkim;
-    const es = dkim.externalSecret.body.metadata as { namespace: string; name: string };
-    return { stack: stack.stackName, credential, replace: dkim.resetTargets.map(addressOf), externalSecrets: [`${es.namespace}/${es.name}`], openbaoPath: dkim.openbaoPath, ...where(stack) };
-  }
-  // Named by the last part of its OpenBao path (`…/admin`, `…/automation`, `…/submission`, …).
-  const name = (c: RotatingPassword) => c.openbaoPath.split("/").pop()!;
-  const found = stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword && name(c) === credential);
-  if (found.length === 0) {
-    const here = [...new Set(stack.node.findAll().filter((c): c is RotatingPassword => c instanceof RotatingPassword).map(name)), "dkim"];
-    return `stack ${stack.stackName} generates no "${credential}" credential (it generates: ${here.join(", ")})`;
-  }
-  const [password] = found;
-  const externalSecrets = password.node
-    .findAll()
-    .filter((c): c is ExternalSecret => c instanceof ExternalSecret)
-    .map((es) => {
-      const m = es.body.metadata as { namespace: string; name: string };
-      return `${m.namespace}/${m.name}`;
-    });
-  // Each slot's generation time listed too: Terraform can drop the replacements a -replace implies through
-  // replace_triggered_by (hashicorp/terraform issue 37831), and then the OpenBao version would not move.
-  const replace = [...password.slots, ...password.generated].map(addressOf);
-  const namespace = (password.externalSecret.body.metadata as { namespace: string }).namespace;
-  return { stack: stack.stackName, credential, replace, externalSecrets, openbaoPath: password.openbaoPath, namespace, ...where(stack) };
+  const reset = credentialReset(stack, credential);
+  if ("known" in reset) return `stack ${stack.stackName} generates no "${credential}" credential (it generates: ${reset.known.join(", ")})`;
+  return { stack: stack.stackName, credential, ...reset, ...where(stack) };
 }
 
 /** Mail stacks always have OpenBao (the fleet refuses a Sovereign without it). */
@@ -91,7 +67,7 @@ export function resetCommands(plan: ResetPlan, terraform: string, paths: ResetPa
     // The Job logs in as the automation identity: replacing both of its passwords needs the bootstrap path once
     // (the recovery admin for this apply, then off again), which forgetting the bootstrap selects.
     ...(plan.credential === "automation"
-      ? [["kubectl", "--context", plan.context, "-n", plan.namespace!, "patch", "configmap", MEMORY_CONFIGMAP, "--type", "json", "-p", '[{"op":"remove","path":"/data/bootstrapped"}]']]
+      ? [["kubectl", "--context", plan.context, "-n", plan.namespace, "patch", "configmap", MEMORY_CONFIGMAP, "--type", "json", "-p", '[{"op":"remove","path":"/data/bootstrapped"}]']]
       : []),
     [terraform, dir, "apply", ...plan.replace.map((a) => `-replace=${a}`)],
   ];
@@ -101,14 +77,13 @@ export function resetCommands(plan: ResetPlan, terraform: string, paths: ResetPa
 export function resetChecks(plan: ResetPlan, paths: ResetPaths & { readonly terraform: string }): string[] {
   const serverRestarts = ["metrics", "dkim", "automation"].includes(plan.credential);
   const kubectl = (...args: string[]) => ["kubectl", "--context", plan.context, ...args].map(shellQuote).join(" ");
-  const serverNamespace = plan.namespace ?? plan.externalSecrets[0].split("/")[0];
   return [
     `OpenBao: a new version at ${plan.openbaoPath} (mount ${plan.openbao.mount}) whose custom metadata sovereign-mail.openova.io/generated-at is the time of this apply, and the audit log entry of the write: ${["env", `BAO_ADDR=${plan.openbao.address}`, "bao", "kv", "metadata", "get", `-mount=${plan.openbao.mount}`, plan.openbaoPath].map(shellQuote).join(" ")}`,
     ...plan.externalSecrets.map(
       (es) => `ExternalSecret ${es}: Ready, and its Secret's annotation sovereign-mail.openova.io/generated-at updated: ${kubectl("-n", es.split("/")[0], "get", "externalsecret", es.split("/")[1])}`,
     ),
     serverRestarts
-      ? `The server pod restarted and its credentials-current init container passed: ${kubectl("-n", serverNamespace, "rollout", "status", "statefulset/stalwart")}`
+      ? `The server pod restarted and its credentials-current init container passed: ${kubectl("-n", plan.namespace, "rollout", "status", "statefulset/stalwart")}`
       : "The configuration apply Job of this apply completed (the server accepts the new password)",
     ...(plan.credential === "submission"
       ? ["Consumers of catalyst-system/sovereign-smtp-credentials rolled on the new checksum/smtp-config annotation and send mail again; the old password is refused at once (no overlap on a reset)"]

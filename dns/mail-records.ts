@@ -39,11 +39,15 @@ export function dmarcText(d: DmarcPolicy): string {
   return [`v=DMARC1`, `p=${d.policy}`, `rua=${d.rua.join(",")}`, ...(d.adkim ? [`adkim=${d.adkim}`] : []), ...(d.aspf ? [`aspf=${d.aspf}`] : [])].join("; ");
 }
 
+/** The MX record's value for a mail host, and the host back from such a value. */
+export const mxValue = (mailHost: string): string => `10 ${mailHost}`;
+export const mxTargetOf = (value: string): string => value.split(" ")[1];
+
 /** The records a mail domain needs for delivery and deliverability. */
 export function mailDomainRecords(spec: MailDomainRecordsSpec): DnsRecord[] {
   const { domain, mailHost } = spec;
   return [
-    { type: "MX", name: domain, values: [`10 ${mailHost}`], purpose: "mx" },
+    { type: "MX", name: domain, values: [mxValue(mailHost)], purpose: "mx" },
     ...(spec.ipv4.length > 0 ? [{ type: "A" as const, name: mailHost, values: spec.ipv4, purpose: "mail-host-ipv4" }] : []),
     ...(spec.ipv6.length > 0 ? [{ type: "AAAA" as const, name: mailHost, values: spec.ipv6, purpose: "mail-host-ipv6" }] : []),
     { type: "TXT", name: domain, values: [`v=spf1 mx ${spec.spfAll}`], purpose: "spf" },

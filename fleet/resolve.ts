@@ -27,7 +27,8 @@ import {
 import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
 import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
-import { RELAY_SLOT, selectKit } from "../kit/selection";
+import { selectKit } from "../kit/selection";
+import { SLOT } from "../kit/slots";
 import { credentialsBase, RELAY_CREDENTIALS_OWNER, freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
 import { DEFAULT_STALWART_IMAGE, type CapacityInput, type FleetInput, type SovereignInput, type TenantInput } from "./schema";
 
@@ -169,7 +170,7 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
     keycloakProjection: r?.keycloakProjection,
     credentialsPath: credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER),
     dkimPath: `${credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER)}/dkim`,
-    requiredSlots: registry.find((slot) => slot.name === RELAY_SLOT)?.dependsOn ?? [],
+    requiredSlots: registry.find((slot) => slot.name === SLOT.relay)?.dependsOn ?? [],
   };
   // The cross-checks guarantee the details of a mothership relay.
   return r?.mode === "mothership" && mothership ? { ...base, mode: "mothership", mothership } : { ...base, mode: "sovereign-local" };

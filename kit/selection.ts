@@ -3,24 +3,9 @@ import { closure, structuralCheck } from "./audit";
 import { isExactVersion, type ChartLock } from "./chart-versions";
 import type { KitSlot } from "./dag-file";
 import type { Kit, KitRelease, KitSelection } from "./model";
+import { SLOT, usualNamespaceOf } from "./slots";
 
-/** Slot 95: this project's `<sovereign>-mail` stack, never a release of the kit (a failing relay must not wedge the kit). */
-export const RELAY_SLOT = "bp-stalwart-sovereign";
 export const DEFAULT_KIT_TIMEOUT_SECONDS = 600;
-
-/** Where the platform installs slots whose namespace is not simply the release name. */
-const USUAL_NAMESPACES: Readonly<Record<string, string>> = {
-  "bp-cilium": "kube-system",
-  "bp-gateway-api": "kube-system",
-  "bp-hcloud-ccm": "kube-system",
-  "bp-hcloud-csi": "kube-system",
-  "bp-catalyst-platform": "catalyst-system",
-  [RELAY_SLOT]: "stalwart-sovereign",
-};
-
-/** Helm release name of a slot: the slot name without its `bp-` prefix (`bp-cert-manager` → `cert-manager`). */
-export const releaseNameOf = (slot: string): string => slot.replace(/^bp-/, "");
-export const usualNamespaceOf = (slot: string): string => USUAL_NAMESPACES[slot] ?? releaseNameOf(slot);
 
 export interface KitProblem {
   /** Path below `sovereigns[i].kit`. */
@@ -38,7 +23,7 @@ export function kitProblems(input: KitSelection, registry: readonly KitSlot[], l
   const known = new Set(registry.map((s) => s.name));
   const problems: KitProblem[] = [];
   input.include.forEach((name, i) => {
-    if (name === RELAY_SLOT) problems.push({ path: ["include", i], message: `${RELAY_SLOT} (slot 95) is the <sovereign>-mail stack of this project, not a kit release` });
+    if (name === SLOT.relay) problems.push({ path: ["include", i], message: `${SLOT.relay} (slot 95) is the <sovereign>-mail stack of this project, not a kit release` });
     else if (!known.has(name)) problems.push({ path: ["include", i], message: `unknown slot "${name}" (see kit/registry.yaml)` });
   });
   if (problems.length > 0) return problems;

@@ -1,16 +1,14 @@
-import { TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
+import { TerraformElement, TerraformStack } from "cdktf";
+// cdktf's own id scheme (HashedAddressingScheme); cdktf is archived at 0.21.0, so this private module is fixed.
+import { makeUniqueId } from "cdktf/lib/private/unique";
+import type { Construct, Node } from "constructs";
+import { keepsAddresses } from "../constructs/terraform/address-scope";
+import { pinProvider, type PROVIDERS } from "../constructs/terraform/provider-pins";
 import { configureStateBackend } from "../constructs/terraform/state-backend";
 import { escapeTemplate } from "../constructs/terraform/escape";
 import type { ClusterAccess, StateBackend } from "../fleet/model";
 
 export const REQUIRED_TERRAFORM = "1.5.0";
-
-/** A pinned provider: the exact build the prebuilt bindings were generated from. */
-export interface ProviderPin {
-  readonly source: string;
-  readonly version: string;
-}
 
 /**
  * Base of every stack: an explicit backend from the fleet (the default local backend writes an absolute path,
@@ -54,7 +52,26 @@ export abstract class BaseStack extends TerraformStack {
    */
   prepareStack(): void {}
 
-  protected pinProvider(name: string, pin: ProviderPin): void {
-    this.addOverride(`terraform.required_providers.${name}`, { ...pin });
+  protected pinProvider(name: keyof typeof PROVIDERS): void {
+    pinProvider(this, name);
+  }
+
+  private readonly addresses = new Map<string, string>();
+
+  /**
+   * cdktf's logical ids, except that constructs marked with `keepAddresses` (L3 groupings) add no component, so
+   * what they hold keeps the address it had as a child of the stack. Two elements whose ids would coincide are
+   * refused rather than merged into one JSON key.
+   */
+  allocateLogicalId(tfElement: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(tfElement) ? tfElement.node : tfElement;
+    const stack = TerraformElement.isTerraformElement(tfElement) ? tfElement.cdktfStack : this;
+    const scopes = node.scopes.slice(node.scopes.indexOf(stack) + 1);
+    const components = scopes.filter((s, i) => i === scopes.length - 1 || !keepsAddresses(s)).map((c) => c.node.id);
+    const id = components.length > 0 ? makeUniqueId(components) : "";
+    const holder = this.addresses.get(id);
+    if (holder !== undefined && holder !== node.path) throw new Error(`${node.path} and ${holder} would both have the Terraform address ${id}`);
+    this.addresses.set(id, node.path);
+    return id;
   }
 }

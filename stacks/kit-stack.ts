@@ -3,23 +3,9 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { escapeTemplate } from "../constructs/terraform/escape";
-import { releaseNameOf } from "../kit/selection";
+import { releaseNameOf, upgradesAtomically } from "../kit/slots";
 import type { Kit, SovereignPlatform } from "../fleet/model";
-import { BaseStack, kubeconfigOf, type ProviderPin } from "./base-stack";
-
-export const HELM_PROVIDER: ProviderPin = { source: "hashicorp/helm", version: "3.1.1" };
-
-/**
- * Slots whose rollback would hurt more than a failed upgrade: the CNI and CRD owners (a rollback can remove
- * CRDs or the pod network under running workloads) and data stores (a rollback can run an old binary on
- * migrated data). Every other release upgrades atomically.
- */
-const NOT_ATOMIC = new Set([
-  "bp-cilium", "bp-gateway-api", "bp-cert-manager", "bp-external-secrets", "bp-crossplane", "bp-flux", "bp-kyverno",
-  "bp-cnpg", "bp-cnpg-pair", "bp-postgres-shared", "bp-postgres-shared-b", "bp-postgres-shared-c", "bp-openbao",
-  "bp-seaweedfs", "bp-valkey", "bp-nats-jetstream", "bp-keycloak", "bp-gitea", "bp-harbor", "bp-powerdns",
-]);
-export const upgradesAtomically = (slot: string): boolean => !NOT_ATOMIC.has(slot);
+import { BaseStack, kubeconfigOf } from "./base-stack";
 
 /**
  * `<sovereign>-kit`: one `helm_release` per selected bootstrap-kit slot, each `depends_on` exactly its DAG edges
@@ -32,7 +18,7 @@ export class KitStack extends BaseStack {
   constructor(scope: Construct, platform: SovereignPlatform, kit: Kit) {
     super(scope, kit.stackName, platform.state);
     new HelmProvider(this, "helm", { kubernetes: kubeconfigOf(platform.cluster) });
-    this.pinProvider("helm", HELM_PROVIDER);
+    this.pinProvider("helm");
 
     for (const r of kit.releases) {
       // Releases are created in install order, so every dependency already exists.

@@ -1,7 +1,10 @@
 import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
+import { generatedPassword } from "../constructs/credentials/credential-settings";
 import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
+import { MailServer } from "../constructs/mail-server";
+import { slotPasswordCredential } from "../constructs/stalwart/credential-objects";
 import { ExternalSecret } from "../constructs/external-secrets/external-secret";
 import { Peer } from "../constructs/network/peer";
 import { clientPurposes } from "../constructs/network/connections";
@@ -13,9 +16,10 @@ import { Fn } from "cdktf";
 import { PLAN_IDS } from "../stalwart/server-plan";
 import { LISTENERS } from "../stalwart/listeners";
 import { addDependsOn } from "../constructs/terraform/depends-on";
+import { inPublishedZone } from "../dns/published-zone";
 import type { Relay, Sovereign } from "../fleet/model";
 import { classifyRelayHost } from "../relay/relay-scope";
-import { inPublishedZone, MailStack, type MailServer } from "./mail-stack";
+import { MailStack } from "./mail-stack";
 
 /** Client id of the sender group in the relay's plan; its login accounts are `<id>-a` and `<id>-b`. */
 export const SENDER_GROUP_ID = "sender";
@@ -46,7 +50,7 @@ export class RelayStack extends MailStack {
     // switch to the new one (a Stalwart account holds one password). Both are members of the sender group.
     const local = relay.senderAddress.split("@")[0];
     const senders = [0, 1].map((i) => `${local}-${"ab"[i]}`) as [string, string];
-    this.submissionCredential = this.rotatingPassword("submission-credential", "submission", {
+    this.submissionCredential = generatedPassword(this, "submission-credential", this.credentials, "submission", {
       basePath: relay.credentialsPath,
       secretName: "stalwart-submission",
       namespace: relay.namespace,
@@ -54,7 +58,10 @@ export class RelayStack extends MailStack {
       overlap: true,
       slotAccounts: { property: LOGIN_PROPERTY, names: senders.map((name) => `${name}@${relay.domain}`) as [string, string] },
     });
-    this.mail = this.addServer({
+    this.mail = new MailServer(this, "mail", {
+      platform: sovereign.platform,
+      openbao: this.openbao,
+      instance: this.stackName,
       domain: relay.domain,
       namespace: relay.namespace,
       createNamespace: true,
@@ -94,13 +101,14 @@ export class RelayStack extends MailStack {
             domainId: ref(PLAN_IDS.domain),
             description: `Login ${"AB"[i]} of ${relay.senderAddress} (they take turns at each password rotation)`,
             // Stalwart stores the bcrypt hash as given; the password itself never leaves Terraform state and OpenBao.
-            credentials: this.submissionCredential.slotCredentials(plan, i as 0 | 1),
+            credentials: slotPasswordCredential(plan, this.submissionCredential, i as 0 | 1),
             memberGroupIds: setOf([ref(SENDER_GROUP_ID)]),
             roles: { "@type": "Custom", roleIds: setOf([ref(SENDER_ROLE_ID)]) },
           }),
         );
       },
     });
+    this.addServerOutputs(this.mail);
     const submissionPort = LISTENERS[relay.submissionListener].port;
     const purposes = clientPurposes("submission", relay.clients.map((c) => c.namespace));
     relay.clients.forEach((client, i) => {

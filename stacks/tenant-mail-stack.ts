@@ -1,25 +1,25 @@
 import { escapeTemplate } from "../constructs/terraform/escape";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
+import { existingCredential, generatedPassword } from "../constructs/credentials/credential-settings";
+import type { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
 import type { RotatingPassword } from "../constructs/credentials/rotating-password";
+import { MailServer, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER } from "../constructs/mail-server";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { ref, setOf } from "../stalwart/encoding";
 import type { ConfigPlan } from "../stalwart/plan";
 import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
+import { OWNERSHIP_LABELS } from "../constructs/kubernetes/labels";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";
+import { inPublishedZone } from "../dns/published-zone";
 import type { Sovereign, Tenant } from "../fleet/model";
-import { inPublishedZone, MailStack, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER, type MailServer } from "./mail-stack";
+import { MailStack } from "./mail-stack";
 
 export const TLS_SECRET = "stalwart-tls";
 export const OIDC_CLIENT_SECRET = "stalwart-oidc-client-secret";
 export const OIDC_SCOPES = ["openid", "email", "profile", "groups"];
-/** Kit slots a tenant stack needs: ExternalSecret CRDs and the store, Certificate CRD and the DNS-01 issuers. */
-export const TENANT_SLOTS = ["bp-external-secrets-stores", "bp-cert-manager", "bp-cert-manager-issuers"];
-/** With webmail: the HTTPRoute CRD (Gateway API); the CiliumNetworkPolicy CRD comes with bp-cilium. */
-export const WEBMAIL_SLOTS = ["bp-gateway-api"];
 
 /**
  * `<sovereign>-tenant-<id>`: a dedicated Stalwart for one SME tenant (own domain, DKIM, queue, IP reputation) in
@@ -36,9 +36,7 @@ export class TenantMailStack extends MailStack {
 
   constructor(scope: Construct, sovereign: Sovereign, readonly tenant: Tenant) {
     super(scope, tenant.stackName, sovereign.platform);
-    this.requireSlots(...TENANT_SLOTS, ...(tenant.webmail ? WEBMAIL_SLOTS : []));
     const secrets = tenant.secrets;
-    const labels = { "app.kubernetes.io/part-of": "sovereign-mail", "app.kubernetes.io/managed-by": "terraform" };
     // The upstream chart's property names, so other readers of these paths keep working.
     const [adminProperty, oidcProperty] = ["ADMIN_PASSWORD", "OIDC_CLIENT_SECRET"];
     const adminKeys = { [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:{{ .${adminProperty} }}`, username: RECOVERY_ADMIN_USER, password: `{{ .${adminProperty} }}` };
@@ -47,14 +45,13 @@ export class TenantMailStack extends MailStack {
     const oidc = { secretName: OIDC_CLIENT_SECRET, property: oidcProperty, template: oidcKeys };
     if (secrets.seedFromTerraform) {
       const target = { basePath: secrets.basePath, namespace: tenant.namespace };
-      this.adminCredential = this.rotatingPassword("admin-credential", "admin", { ...target, ...admin });
+      this.adminCredential = generatedPassword(this, "admin-credential", this.credentials, "admin", { ...target, ...admin });
       // For the tenant's OIDC clients (webmail, apps) registered in the realm; Stalwart itself only validates tokens.
-      this.oidcClientSecret = this.rotatingPassword("oidc-client-secret", "oidc", { ...target, ...oidc });
+      this.oidcClientSecret = generatedPassword(this, "oidc-client-secret", this.credentials, "oidc", { ...target, ...oidc });
     } else {
       // Another system writes (and rotates) the paths.
-      const fromOpenBao = { namespace: tenant.namespace, ...sovereign.platform.externalSecrets, labels };
-      this.adminCredential = new OpenBaoCredential(this, "admin-credential", { ...fromOpenBao, ...admin, path: secrets.adminPath });
-      this.oidcClientSecret = new OpenBaoCredential(this, "oidc-client-secret", { ...fromOpenBao, ...oidc, path: secrets.oidcPath });
+      this.adminCredential = existingCredential(this, "admin-credential", this.credentials, { namespace: tenant.namespace, ...admin, path: secrets.adminPath });
+      this.oidcClientSecret = existingCredential(this, "oidc-client-secret", this.credentials, { namespace: tenant.namespace, ...oidc, path: secrets.oidcPath });
     }
 
     const webmailHost = tenant.webmail?.host;
@@ -65,10 +62,13 @@ export class TenantMailStack extends MailStack {
       // The MTA-STS policy host is served by Stalwart too.
       dnsNames: [tenant.mailHost, `mta-sts.${tenant.domain}`, ...(webmailHost ? [webmailHost] : [])],
       clusterIssuer: tenant.clusterIssuer,
-      labels,
+      labels: OWNERSHIP_LABELS,
     });
 
-    this.mail = this.addServer({
+    this.mail = new MailServer(this, "mail", {
+      platform: sovereign.platform,
+      openbao: this.openbao,
+      instance: this.stackName,
       domain: tenant.domain,
       namespace: tenant.namespace,
       createNamespace: tenant.createNamespace,
@@ -87,6 +87,7 @@ export class TenantMailStack extends MailStack {
       },
       configure: (plan) => this.configureOidc(plan),
     });
+    this.addServerOutputs(this.mail);
     const server = this.mail.server;
     // Token validation fetches the realm's discovery document and JWKS over HTTPS.
     server.connections.allowTo(Peer.publicInternet(), [Port.tcp(443)], "keycloak-oidc");

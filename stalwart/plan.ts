@@ -171,6 +171,12 @@ export class ConfigPlan {
     return { values: this.terraformValues, jsonValues: this.jsonValues, conditionalEntries: this.conditionalEntries };
   }
 
+  /** What the plan sets on a singleton: its updates merged in order. @default undefined when the plan never updates it */
+  settingOf<K extends SingletonName>(object: K): Partial<ObjectBodies[K]> | undefined {
+    const updates = this.ops.filter((op): op is Extract<PlanOperation, { "@type": "update" }> => op["@type"] === "update" && op.object === object);
+    return updates.length === 0 ? undefined : (Object.assign({}, ...updates.map((op) => op.value)) as Partial<ObjectBodies[K]>);
+  }
+
   get operations(): readonly PlanOperation[] {
     return this.ops;
   }

@@ -1,23 +1,15 @@
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
-import type { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
-import { conditional, Fn, Op, TerraformLocal, Token } from "cdktf";
-import { Construct } from "constructs";
+import { conditional, Fn, Op, TerraformLocal, Token, type TerraformResource } from "cdktf";
+import type { Construct } from "constructs";
 import type { DkimKey } from "../../dns/mail-records";
-import { VERSION_KEY, type AuditRecord } from "./audit";
-import { openBaoSeed } from "./openbao-seed";
+import type { AuditRecord } from "./audit";
+import { GeneratedCredential } from "./generated-credential";
 import type { CredentialRotation } from "./rotation";
-import { versionedProjection } from "./versioned-projection";
-import type { ExternalSecret } from "../external-secrets/external-secret";
 import type { Labels } from "../kubernetes/labels";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
-import { secretFromFile } from "../../stalwart/encoding";
-import type { ConfigPlan } from "../../stalwart/plan";
 import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import type { StackMemory } from "../terraform/stack-memory";
-import type { ObjectBodies } from "../../stalwart/objects";
 
-export const DKIM_DIR = "/etc/stalwart/dkim";
 export const DKIM_SECRET = "stalwart-dkim";
 /** SPKI DER of an Ed25519 key starts with this fixed header; the rest is the raw 32-byte key DKIM publishes. */
 export const ED25519_SPKI_PREFIX = "MCowBQYDK2VwAyEA";
@@ -76,6 +68,18 @@ export interface DkimKeysProps {
   readonly labels?: Labels;
 }
 
+/** A private key the server signs with: its selector, the Secret key holding it, and its stage now. */
+export interface SigningKey {
+  readonly algorithm: DkimKey["algorithm"];
+  readonly selector: string;
+  /** The rotation slot (`a`, `b`, `c`); undefined without rotation. */
+  readonly slot?: (typeof DKIM_SLOTS)[number];
+  /** The key of the Secret (and so the file name where it is mounted), e.g. `ed25519_a.pem`. */
+  readonly secretKey: string;
+  /** With a rotation, its {@link DkimStage} as a Terraform expression evaluated at plan time. @default always `active` */
+  readonly stageExpression?: string;
+}
+
 /** One key per algorithm, generated together (a rotation slot, or the only one). */
 interface KeySlot {
   /** `a`, `b`, `c`; undefined without rotation. */
@@ -93,16 +97,11 @@ interface KeySlot {
  * from the public keys in Terraform. With a rotation, three slots per algorithm take turns (see
  * {@link dkimSlotStage}); every slot's record is always published.
  */
-export class DkimKeys extends Construct {
+export class DkimKeys extends GeneratedCredential {
+  readonly resetName = "dkim";
   readonly slots: readonly KeySlot[];
-  readonly seed: KvSecretV2;
-  /** Where OpenBao keeps the private keys. */
-  readonly openbaoPath: string;
-  readonly externalSecret: ExternalSecret;
   /** The keys whose records are published: every slot's. */
   readonly keys: readonly DkimKey[];
-  /** The newest generation time of any slot (Unix seconds): the version written to OpenBao. */
-  readonly version: number;
   private readonly rotation?: CredentialRotation;
   /** With a rotation: which slot is active, pending and retiring, and what each slot is keyed on (a map local). */
   private readonly state?: TerraformLocal;
@@ -116,7 +115,6 @@ export class DkimKeys extends Construct {
     this.rotation = props.rotation?.period ? props.rotation : undefined;
     this.propagationSeconds = props.propagationSeconds ?? 3600;
     this.selectors = props.selectors;
-    this.openbaoPath = props.openbao.path;
     this.state = this.rotation ? this.slotState(props) : undefined;
     this.slots = this.rotation ? DKIM_SLOTS.map((name) => this.rotatingSlot(name, rsaBits)) : [this.fixedSlot(rsaBits)];
 
@@ -127,62 +125,43 @@ export class DkimKeys extends Construct {
       { algorithm: "rsa" as const, selector: slotSelector(props.selectors.rsa, slot.name), publicKey: spki(slot.rsa) },
     ]);
 
-    this.version = this.slots.length === 1 ? this.slots[0].generated.unix : Fn.max(this.slots.map((s) => s.generated.unix));
-    const generatedAt = this.slots.length === 1 ? this.slots[0].generated.rfc3339 : Fn.timeadd(EPOCH, Fn.format("%ds", [this.version]));
+    const version = this.slots.length === 1 ? this.slots[0].generated.unix : Fn.max(this.slots.map((s) => s.generated.unix));
+    const generatedAt = this.slots.length === 1 ? this.slots[0].generated.rfc3339 : Fn.timeadd(EPOCH, Fn.format("%ds", [version]));
     const audit: AuditRecord = { generatedAt, stackName: props.stackName, credential: "dkim", nextRotation: this.rotation?.nextRotation };
     const pems = Object.fromEntries(this.slots.flatMap((slot) => [[property("ed25519", slot), slot.ed25519.privateKeyPem], [property("rsa", slot), slot.rsa.privateKeyPem]]));
-    this.seed = openBaoSeed(this, "openbao", { openbao: props.openbao, data: pems, version: this.version, audit });
-    this.externalSecret = versionedProjection(this, "external-secret", {
-      name: DKIM_SECRET,
-      namespace: props.namespace,
-      externalSecrets: props.externalSecrets,
-      openbaoPath: props.openbao.path,
-      properties: Object.keys(pems),
-      template: Object.fromEntries(Object.keys(pems).map((p) => [`${p}.pem`, `{{ .${p} }}`])),
-      version: this.version,
+    this.publish({
+      seedId: "openbao",
+      openbao: props.openbao,
+      data: pems,
+      // The newest generation time of any slot (Unix seconds).
+      version,
       audit,
-      seed: this.seed,
-      labels: props.labels,
+      externalSecrets: props.externalSecrets,
+      secret: { name: DKIM_SECRET, namespace: props.namespace, template: Object.fromEntries(Object.keys(pems).map((p) => [`${p}.pem`, `{{ .${p} }}`])), labels: props.labels },
     });
   }
 
-  /** The mounted private key file of an algorithm in a slot. */
-  private file(algorithm: DkimKey["algorithm"], slot: KeySlot): string {
-    return `${DKIM_DIR}/${property(algorithm, slot)}.pem`;
-  }
-
   /** Every resource a reset replaces: all keys and their generation times. */
-  get resetTargets(): readonly (PrivateKey | StaticResource)[] {
+  get resetTargets(): readonly TerraformResource[] {
     return this.slots.flatMap((s) => [s.ed25519, s.rsa, ...(s.name ? [s.generated] : [])]);
   }
 
-  /** The Secret's version key and the value it must carry after this apply (for the server's start gate). */
-  get versionCheck(): { readonly ref: SecretKeyRef; readonly expected: string } {
-    return { ref: this.externalSecret.keyRef(VERSION_KEY), expected: Fn.tostring(this.version) };
-  }
-
   /**
-   * The plan's DkimSignature objects: one per key, signing the domain, the private key read from its mounted file.
-   * With a rotation each key's stage is chosen by Terraform at plan time (generation and record age).
+   * The keys the server signs with, slot by slot: every published key, each with its stage (with a rotation
+   * chosen by Terraform at plan time from the generation and the record's age; see {@link dkimSlotStage}).
    */
-  addSignatures(plan: ConfigPlan, domainId: string): void {
-    // Exactly these signatures for the domain: keys of another layout (a domain that started or stopped rotating,
-    // an upgrade) would sign from files no longer mounted. A reconcile scoped to the domain removes them; a
-    // destroy could not, as the server filters DkimSignature only on domainId and memberTenantId (stalwart
-    // v0.16.18 crates/jmap/src/registry/query.rs).
-    const entries: Record<string, ObjectBodies["DkimSignature"]> = {};
-    for (const slot of this.slots) {
-      for (const key of this.keys.filter((k) => k.selector === slotSelector(this.selectors[k.algorithm], slot.name))) {
-        entries[slot.name ? `dkim-${key.algorithm}-${slot.name}` : `dkim-${key.algorithm}`] = {
-          "@type": key.algorithm === "ed25519" ? "Dkim1Ed25519Sha256" : "Dkim1RsaSha256",
-          domainId,
+  get signingKeys(): readonly SigningKey[] {
+    return this.slots.flatMap((slot) =>
+      this.keys
+        .filter((k) => k.selector === slotSelector(this.selectors[k.algorithm], slot.name))
+        .map((key) => ({
+          algorithm: key.algorithm,
           selector: key.selector,
-          privateKey: secretFromFile(this.file(key.algorithm, slot)),
-          stage: slot.name && this.state ? plan.terraformChoice<DkimStage>(this.stageOf(slot.name), ["pending", "active", "retiring"]) : "active",
-        };
-      }
-    }
-    plan.reconcile("DkimSignature", ["domainId", "selector"], { domainId }, entries);
+          slot: slot.name,
+          secretKey: `${property(key.algorithm, slot)}.pem`,
+          stageExpression: slot.name && this.state ? this.stageOf(slot.name) : undefined,
+        })),
+    );
   }
 
   /** Without rotation: one slot; its time_static is replaced with either key, as the keys change only on a reset. */

@@ -1,6 +1,7 @@
 import { Rotating } from "@cdktf/provider-time/lib/rotating";
-import { Fn, Op, TerraformLocal, TerraformStack } from "cdktf";
+import { Fn, Op, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
+import { stackSingleton } from "../terraform/address-scope";
 
 const EPOCH = "1970-01-01T00:00:00Z";
 const EPOCH_DAY_LOCAL = "credential_epoch_day";
@@ -21,9 +22,7 @@ export function epochDayExpression(timestamp = "plantimestamp()"): string {
 
 /** One `local.credential_epoch_day` per stack: every rotation of the stack counts days from the same plan date. */
 function epochDay(scope: Construct): number {
-  const stack = TerraformStack.of(scope);
-  const existing = stack.node.tryFindChild(EPOCH_DAY_LOCAL) as TerraformLocal | undefined;
-  return (existing ?? new TerraformLocal(stack, EPOCH_DAY_LOCAL, `\${${epochDayExpression()}}`)).asNumber;
+  return stackSingleton(scope, EPOCH_DAY_LOCAL, (parent) => new TerraformLocal(parent, EPOCH_DAY_LOCAL, `\${${epochDayExpression()}}`)).asNumber;
 }
 
 export interface CredentialRotationProps {
@@ -56,6 +55,11 @@ export class CredentialRotation extends Construct {
       rfc3339: Fn.timeadd(EPOCH, Fn.format("%dh", [Op.mul(this.generationLocal.asNumber, props.rotationDays * 24)])),
       rotationDays: props.rotationDays,
     });
+  }
+
+  /** The stack's schedule of one credential class (`rotation-<class>`), created where it is first needed. */
+  static of(scope: Construct, credential: string, rotationDays: number): CredentialRotation {
+    return stackSingleton(scope, `rotation-${credential}`, (parent) => new CredentialRotation(parent, `rotation-${credential}`, { rotationDays }));
   }
 
   /** The generation number `g` (a Terraform number known at plan time), `0` when rotation is off. */

@@ -3,7 +3,7 @@ import { DnsProvider } from "@cdktf/provider-dns/lib/provider";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { mailDomainRecords, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
+import { mailDomainRecords, mxTargetOf, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
 import { zoneFile, zoneTxt, type DnsRecord } from "../../dns/records";
 import { recordProblems } from "../../dns/validate";
 import type { Labels } from "../kubernetes/labels";
@@ -64,6 +64,16 @@ export class MailDns extends Construct {
   readonly ttl: number;
   /** The records as a zone-file snippet (Terraform fills in addresses and keys). */
   readonly zoneFile: string;
+
+  /** The host the MX record names. */
+  get mxTarget(): string {
+    return mxTargetOf(this.records.find((r) => r.type === "MX")!.values[0]);
+  }
+
+  /** The name the A (else AAAA) record gives the load balancer's addresses. */
+  get addressName(): string {
+    return (this.records.find((r) => r.type === "A") ?? this.records.find((r) => r.type === "AAAA"))!.name;
+  }
 
   constructor(scope: Construct, id: string, props: MailDnsProps) {
     super(scope, id);

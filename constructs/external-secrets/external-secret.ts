@@ -3,6 +3,8 @@ import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
 import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
 import { escapeTemplateDeep } from "../terraform/escape-deep";
+import { SLOT } from "../../kit/slots";
+import { requireSlots } from "../kit/required-slots";
 
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 
@@ -55,6 +57,7 @@ export class ExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
+    requireSlots(this, SLOT.externalSecretsStores);
     this.secretName = props.name;
     this.body = {
       apiVersion: EXTERNAL_SECRETS_API,

@@ -22,6 +22,9 @@ export function servesIpv6(lb: { readonly annotations: Readonly<Record<string, s
   return lb.annotations[`${ANNOTATION}/ipv6-disabled`] !== "true" && lb.ipFamilyPolicy !== "SingleStack";
 }
 
+/** Whether annotations address the Hetzner cloud controller (only it reads them, so it must be installed). */
+export const hasHetznerAnnotations = (annotations: Readonly<Record<string, string>>): boolean => Object.keys(annotations).some((k) => k.startsWith(`${ANNOTATION}/`));
+
 export interface LoadBalancerPtrSpec {
   /** "ccm": the cloud controller sets the PTR from annotations; "terraform": hcloud_rdns does. */
   readonly mode: "ccm" | "terraform";

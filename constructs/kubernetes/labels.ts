@@ -2,6 +2,8 @@
 export type Labels = Readonly<Record<string, string>>;
 
 export const PART_OF = "sovereign-mail";
+/** Who owns an object: on every object this project creates outside a workload's own label set. */
+export const OWNERSHIP_LABELS: Labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "terraform" };
 
 export interface WorkloadIdentity {
   /** `app.kubernetes.io/name`, e.g. `stalwart`. */

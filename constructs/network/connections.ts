@@ -5,6 +5,8 @@ import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
 import { Peer, type PolicyPeer, type Workload } from "./peer";
 import type { Port } from "./port";
+import { SLOT } from "../../kit/slots";
+import { requireSlots } from "../kit/required-slots";
 
 export type FlowDirection = "ingress" | "egress";
 
@@ -56,6 +58,7 @@ export class Connections extends Construct {
 
   constructor(scope: Construct, id: string, props: ConnectionsProps) {
     super(scope, id);
+    requireSlots(this, SLOT.cni);
     this.workload = props.workload;
     this.labels = props.labels ?? {};
     new NetworkPolicyV1(this, "default-deny", {

@@ -1,8 +1,9 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DataKubernetesConfigMapV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-config-map-v1";
-import { TerraformLocal, TerraformStack, type ITerraformDependable } from "cdktf";
+import { TerraformLocal, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { addDependsOn } from "./depends-on";
+import { stackSingleton } from "./address-scope";
 
 const ID = "memory";
 /** The ConfigMap that holds a stack's memory, next to its mail server. */
@@ -28,17 +29,16 @@ export class StackMemory extends Construct {
 
   /** The stack's memory, in `namespace` (created on first use). */
   static of(scope: Construct, namespace: string): StackMemory {
-    const stack = TerraformStack.of(scope);
-    const existing = stack.node.tryFindChild(ID) as StackMemory | undefined;
-    if (existing && existing.namespace !== namespace) throw new Error(`stack memory: one namespace per stack (${existing.namespace}, not ${namespace})`);
-    return existing ?? new StackMemory(stack, namespace);
+    const memory = stackSingleton(scope, ID, (parent) => new StackMemory(parent, namespace));
+    if (memory.namespace !== namespace) throw new Error(`stack memory: one namespace per stack (${memory.namespace}, not ${namespace})`);
+    return memory;
   }
 
   private constructor(
-    stack: TerraformStack,
+    parent: Construct,
     readonly namespace: string,
   ) {
-    super(stack, ID);
+    super(parent, ID);
     const metadata = { name: MEMORY_CONFIGMAP, namespace };
     this.read = new DataKubernetesConfigMapV1(this, "read", { metadata });
     this.write = new ConfigMapV1(this, "write", {

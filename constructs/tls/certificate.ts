@@ -1,6 +1,8 @@
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Construct } from "constructs";
 import type { Labels } from "../kubernetes/labels";
+import { SLOT } from "../../kit/slots";
+import { requireSlots } from "../kit/required-slots";
 
 export interface CertificateProps {
   readonly name: string;
@@ -24,6 +26,7 @@ export class Certificate extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateProps) {
     super(scope, id);
+    requireSlots(this, SLOT.certManager, SLOT.certManagerIssuers);
     this.body = {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",

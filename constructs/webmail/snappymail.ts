@@ -12,6 +12,8 @@ import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
 import { LISTENERS } from "../../stalwart/listeners";
 import type { StalwartServer } from "../stalwart/stalwart-server";
+import { SLOT } from "../../kit/slots";
+import { requireSlots } from "../kit/required-slots";
 
 export const WEBMAIL_PORT = 8888;
 const DATA_DIR = "/var/lib/snappymail";
@@ -150,6 +152,7 @@ export class SnappyMail extends Construct implements Workload {
       },
     };
     this.route = new Manifest(this, "route", { manifest: this.routeBody });
+    requireSlots(this, SLOT.gatewayApi);
 
     this.connections = new Connections(this, "connections", { workload: this, labels });
     this.connections.allowFrom(Peer.ciliumEntity("ingress"), [Port.tcp(WEBMAIL_PORT)], "gateway");
