@@ -7,8 +7,7 @@ import type { RotatingPassword } from "../constructs/credentials/rotating-passwo
 import { MailServer, RECOVERY_ADMIN_SECRET, RECOVERY_ADMIN_USER } from "../constructs/mail-server";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
-import { ref, setOf } from "../stalwart/encoding";
-import type { ConfigPlan } from "../stalwart/plan";
+import { addOidcDirectory } from "../stalwart/oidc-directory";
 import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
 import { OWNERSHIP_LABELS } from "../constructs/kubernetes/labels";
 import { Certificate } from "../constructs/tls/certificate";
@@ -19,7 +18,6 @@ import { MailStack } from "./mail-stack";
 
 export const TLS_SECRET = "stalwart-tls";
 export const OIDC_CLIENT_SECRET = "stalwart-oidc-client-secret";
-export const OIDC_SCOPES = ["openid", "email", "profile", "groups"];
 
 /**
  * `<sovereign>-tenant-<id>`: a dedicated Stalwart for one SME tenant (own domain, DKIM, queue, IP reputation) in
@@ -85,7 +83,7 @@ export class TenantMailStack extends MailStack {
         publish: tenant.domainMode === "free-subdomain" && inPublishedZone(tenant.domain, sovereign),
         dkimOpenBaoPath: tenant.secrets.dkimPath,
       },
-      configure: (plan) => this.configureOidc(plan),
+      configure: (plan) => addOidcDirectory(plan, { name: `Keycloak realm of tenant ${tenant.id}`, issuerUrl: tenant.oidc.issuerUrl, clientId: tenant.oidc.clientId, domain: tenant.domain }),
     });
     this.addServerOutputs(this.mail);
     const server = this.mail.server;
@@ -109,23 +107,5 @@ export class TenantMailStack extends MailStack {
 
   get server() {
     return this.mail.server;
-  }
-
-  /** The realm as the active directory: one per server, which is what the community edition allows. */
-  private configureOidc(plan: ConfigPlan): void {
-    const { tenant } = this;
-    plan.upsert("Directory", "keycloak", ["description"], {
-      "@type": "Oidc",
-      description: `Keycloak realm of tenant ${tenant.id}`,
-      issuerUrl: tenant.oidc.issuerUrl,
-      // Keycloak puts `aud: account` in access tokens unless an audience mapper adds the client id.
-      requireAudience: tenant.oidc.clientId,
-      requireScopes: setOf(OIDC_SCOPES),
-      claimUsername: "preferred_username",
-      usernameDomain: tenant.domain,
-      claimName: "name",
-      claimGroups: "groups",
-    });
-    plan.update("Authentication", { directoryId: ref("keycloak") });
   }
 }
