@@ -46,7 +46,7 @@ const layerOf = (file: string) => {
 
 const files = Object.keys(MAY_IMPORT).flatMap((layer) => (layer.endsWith(".ts") ? [join(ROOT, layer)] : sourceFiles(join(ROOT, layer))));
 const imports = files.flatMap((file) =>
-  [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from "([^"]+)";/gms)].map((m) => ({ file, spec: m[1] })),
+  [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from "([^"]+)";/gms)].map((m) => ({ file, spec: m[1], typeOnly: /^(import|export) type /.test(m[0]) })),
 );
 const localEdges = imports
   .filter((i) => i.spec.startsWith("."))
@@ -79,6 +79,13 @@ describe("import rules", () => {
   it("imports provider classes from their submodules, never a root barrel", () => {
     const barrels = imports.filter((i) => /^@cdktf\/provider-[a-z0-9-]+(\/lib)?$/.test(i.spec)).map((i) => `${relative(ROOT, i.file)}: ${i.spec}`);
     expect(barrels).toEqual([]);
+  });
+
+  it("keeps stacks to composition: from provider packages only the provider configurations, no resources", () => {
+    const resources = imports
+      .filter((i) => layerOf(i.file) === "stacks" && !i.typeOnly && /^@cdktf\/provider-[a-z0-9-]+\/lib\//.test(i.spec) && !i.spec.endsWith("/lib/provider"))
+      .map((i) => `${relative(ROOT, i.file)}: ${i.spec}`);
+    expect(resources).toEqual([]);
   });
 
   it("keeps the pure layers free of cdktf, constructs and provider bindings", () => {
