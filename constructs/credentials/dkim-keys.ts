@@ -24,21 +24,13 @@ export function dkimPublicValue(spkiBase64: string, algorithm: DkimKey["algorith
   return spkiBase64.slice(ED25519_SPKI_PREFIX.length);
 }
 
-/** Stalwart's rotation stages this project uses (`retired` keys are simply replaced). */
+/**
+ * Stalwart's rotation stages this project uses (`retired` keys are simply replaced). With three slots, the next
+ * generation's key is pending (published, not signing); the current one signs once its record has had time to
+ * reach resolvers, and the one before is retiring (still published for mail signed with it yet to be verified).
+ */
 export type DkimStage = "pending" | "active" | "retiring";
 export const DKIM_SLOTS = ["a", "b", "c"] as const;
-
-/**
- * The stage of key slot `slot` when generation `g`'s key is in slot `current` (= g mod 3). The next generation's
- * key (slot current+1) is pending: published, not signing. Generation g's key signs once its record has had time
- * to reach resolvers (`currentPublished`); until then the previous generation's key keeps signing, and after that
- * it is retiring: still published for mail signed with it that is yet to be verified.
- */
-export function dkimSlotStage(slot: number, current: number, currentPublished: boolean): DkimStage {
-  if (slot === (current + 1) % 3) return "pending";
-  if (slot === current) return currentPublished ? "active" : "pending";
-  return currentPublished ? "retiring" : "active";
-}
 
 export interface DkimKeysProps {
   readonly namespace: string;
@@ -95,7 +87,7 @@ interface KeySlot {
  * are known after the first apply and published before they sign. The private keys are written to OpenBao
  * (write-only) and reach Stalwart as files from the Secret an ExternalSecret renders; the `p=` values are computed
  * from the public keys in Terraform. With a rotation, three slots per algorithm take turns (see
- * {@link dkimSlotStage}); every slot's record is always published.
+ * {@link DkimStage}); every slot's record is always published.
  */
 export class DkimKeys extends GeneratedCredential {
   readonly resetName = "dkim";
@@ -148,7 +140,7 @@ export class DkimKeys extends GeneratedCredential {
 
   /**
    * The keys the server signs with, slot by slot: every published key, each with its stage (with a rotation
-   * chosen by Terraform at plan time from the generation and the record's age; see {@link dkimSlotStage}).
+   * chosen by Terraform at plan time from the generation and the record's age; see {@link DkimStage}).
    */
   get signingKeys(): readonly SigningKey[] {
     return this.slots.flatMap((slot) =>
