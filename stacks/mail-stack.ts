@@ -12,8 +12,8 @@ import { DKIM_DIR, DKIM_SECRET, DkimKeys } from "../constructs/credentials/dkim-
 import { MailDns } from "../constructs/dns/mail-dns";
 import { StackMemory } from "../constructs/terraform/stack-memory";
 import { LoadBalancerPtr, loadBalancerAnnotations, PRIVATE_INGRESS_OFF, servesIpv6 } from "../constructs/hcloud/load-balancer-ptr";
-import type { Labels } from "../constructs/kubernetes/labels";
-import { namespaceOf } from "../constructs/kubernetes/namespace-of";
+import type { Labels } from "../constructs/k8s/labels";
+import { namespaceOf } from "../constructs/k8s/namespace-of";
 import { ref, setOf } from "../stalwart/encoding";
 import { forwardConfirmationProblems } from "../dns/validate";
 import type { ServerCredential } from "../constructs/credentials/server-credential";

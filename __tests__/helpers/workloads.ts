@@ -1,4 +1,4 @@
-import { EXTERNAL_SECRETS_ANNOTATION } from "../../constructs/kubernetes/secret-key-ref";
+import { EXTERNAL_SECRETS_ANNOTATION } from "../../constructs/k8s/secret-key-ref";
 import { resourcesOf, type Json, type TfJson } from "./terraform-json";
 
 /** The pod-bearing resources we check, and where each keeps its pod template. */

@@ -5,8 +5,8 @@ import { conditional, Fn, Op, TerraformLocal, Token, type ITerraformDependable }
 import { Construct } from "constructs";
 import type { CredentialClass } from "../../fleet/model";
 import type { ExternalSecret, ExternalSecretData } from "../external-secrets/external-secret";
-import type { Labels } from "../kubernetes/labels";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { Labels } from "../k8s/labels";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import type { StackMemory } from "../terraform/stack-memory";
 import { orderedList, type OrderedList } from "../../stalwart/encoding";

@@ -7,9 +7,9 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { selectorLabels, stableLabels, type Labels } from "../kubernetes/labels";
-import { requestsEqualLimits, type GuaranteedResources } from "../kubernetes/resources";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import { selectorLabels, stableLabels, type Labels } from "../k8s/labels";
+import { requestsEqualLimits, type GuaranteedResources } from "../k8s/resources";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 import { Connections } from "../network/connections";
 import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
