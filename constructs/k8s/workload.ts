@@ -17,6 +17,7 @@ import { Peer, type Workload } from "../network/peer";
 import { Port } from "../network/port";
 import { imageVersion, selectorLabels, stableLabels, versionedLabels, type Labels, type WorkloadIdentity } from "./labels";
 import { podSecurityContext, type PodSecurityContext, type PodSecurityProps } from "./pod-defaults";
+import { DEFAULT_CLUSTER_DNS } from "../../fleet/defaults";
 
 export interface WorkloadBaseProps {
   /** Name of the workload object and of its ServiceAccount; the base name of its other objects. */
@@ -38,8 +39,8 @@ export interface WorkloadBaseProps {
   readonly clusterDns?: Peer;
 }
 
-/** Where a cluster's DNS usually runs (CoreDNS keeps the kube-dns label). */
-export const defaultClusterDns = (): Peer => Peer.pods({ "k8s-app": "kube-dns" }, "kube-system");
+/** The fleet's default cluster DNS (CoreDNS keeps the kube-dns label), for workloads built outside a fleet. */
+export const defaultClusterDns = (): Peer => Peer.pods({ ...DEFAULT_CLUSTER_DNS.podLabels }, DEFAULT_CLUSTER_DNS.namespace);
 
 /** The pod-spec fields every workload's pods share (see {@link WorkloadBase}). */
 export interface PodSpecDefaults {
