@@ -1,4 +1,4 @@
-import { EXTERNAL_SECRETS_ANNOTATION } from "../constructs/kubernetes/secret-key-ref";
+import { EXTERNAL_SECRETS_ANNOTATION } from "../constructs/k8s/secret-key-ref";
 import { LISTENERS } from "../stalwart/listeners";
 import {
   danglingReferenceProblems,

@@ -9,7 +9,7 @@ import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
 import { addOidcDirectory } from "../stalwart/oidc-directory";
 import { RECOVERY_ADMIN_ENV } from "../constructs/stalwart/stalwart-server";
-import { OWNERSHIP_LABELS } from "../constructs/kubernetes/labels";
+import { OWNERSHIP_LABELS } from "../constructs/k8s/labels";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";
 import { inPublishedZone } from "../dns/published-zone";

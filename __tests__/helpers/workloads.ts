@@ -1,4 +1,4 @@
-import { EXTERNAL_SECRETS_ANNOTATION } from "../../constructs/kubernetes/secret-key-ref";
+import { EXTERNAL_SECRETS_ANNOTATION } from "../../constructs/k8s/secret-key-ref";
 import { resourcesOf, type Json, type TfJson } from "./terraform-json";
 
 /** The pod-bearing resources we check, and where each keeps its pod template. */
@@ -7,6 +7,7 @@ const POD_TEMPLATES: Record<string, (body: Json) => Json> = {
   kubernetes_deployment_v1: (b) => b.spec.template,
   kubernetes_job_v1: (b) => b.spec.template,
   kubernetes_daemon_set_v1: (b) => b.spec.template,
+  kubernetes_cron_job_v1: (b) => b.spec.job_template.spec.template,
 };
 
 export interface ContainerPort {
@@ -18,7 +19,15 @@ export interface ContainerPort {
 /** What a pod template says about the pods it makes. */
 export interface PodWorkload {
   readonly address: string;
+  /** The resource type, e.g. `kubernetes_job_v1`. */
+  readonly type: string;
+  /** `metadata.name` of the workload object. */
+  readonly name: string;
   readonly namespace: string;
+  /** Labels of the workload object itself (not of its pods). */
+  readonly objectLabels: Record<string, string>;
+  /** The pod template's spec, as synthesized. */
+  readonly podSpec: Json;
   readonly podLabels: Record<string, string>;
   readonly selector?: Record<string, string>;
   readonly annotations: Record<string, string>;
@@ -59,7 +68,11 @@ export function podWorkloads(json: TfJson): PodWorkload[] {
       const annotations = template.metadata?.annotations ?? {};
       out.push({
         address: r.address,
+        type,
+        name: r.body.metadata.name,
         namespace: r.body.metadata.namespace,
+        objectLabels: r.body.metadata.labels ?? {},
+        podSpec: spec,
         podLabels: template.metadata?.labels ?? {},
         selector: r.body.spec.selector?.match_labels,
         annotations,

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
 import type { CredentialClass, CredentialPolicy, OpenBao, SovereignPlatform } from "../../fleet/model";
-import { OWNERSHIP_LABELS } from "../kubernetes/labels";
+import { OWNERSHIP_LABELS } from "../k8s/labels";
 import { StackMemory } from "../terraform/stack-memory";
 import { OpenBaoCredential } from "./openbao-credential";
 import { RotatingPassword, type RotatingPasswordProps } from "./rotating-password";

@@ -6,7 +6,7 @@ import type { DkimKey } from "../../dns/mail-records";
 import type { AuditRecord } from "./audit";
 import { GeneratedCredential } from "./generated-credential";
 import type { CredentialRotation } from "./rotation";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import type { StackMemory } from "../terraform/stack-memory";
 

@@ -1,8 +1,8 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ExternalSecret } from "../external-secrets/external-secret";
-import type { Labels } from "../kubernetes/labels";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { Labels } from "../k8s/labels";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 import type { ServerCredential } from "./server-credential";
 
 export interface OpenBaoCredentialProps {

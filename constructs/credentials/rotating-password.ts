@@ -3,7 +3,7 @@ import { StaticResource } from "@cdktf/provider-time/lib/static-resource";
 import { conditional, Fn, Op, TerraformLocal, Token, type TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import type { CredentialClass } from "../../fleet/model";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { replaceTriggeredBy } from "../terraform/replace-triggered-by";
 import type { StackMemory } from "../terraform/stack-memory";
 import type { AuditRecord } from "./audit";

@@ -1,5 +1,5 @@
 import type { ITerraformDependable } from "cdktf";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 
 /** A credential a server reads by Secret key, whatever system produces the Secret. */
 export interface ServerCredential {

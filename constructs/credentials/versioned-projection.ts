@@ -1,7 +1,7 @@
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { ExternalSecret, FORCE_SYNC_ANNOTATION, type ExternalSecretData } from "../external-secrets/external-secret";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { addDependsOn } from "../terraform/depends-on";
 import { auditMetadata, VERSION_KEY, type AuditRecord } from "./audit";
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mailDomainRecords, mxTargetOf, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
 import { zoneFile, zoneTxt, type DnsRecord } from "../../dns/records";
 import { recordProblems } from "../../dns/validate";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import type { StalwartServer } from "../stalwart/stalwart-server";
 import { Rfc2136Records } from "./rfc2136-records";
 import { txtStrings } from "./txt-strings";

@@ -1,7 +1,7 @@
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Construct } from "constructs";
-import type { Labels } from "../kubernetes/labels";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { Labels } from "../k8s/labels";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 import { escapeTemplateDeep } from "../terraform/escape-deep";
 import { SLOT } from "../../kit/slots";
 import { requireSlots } from "../kit/required-slots";

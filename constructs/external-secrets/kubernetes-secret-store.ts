@@ -3,7 +3,7 @@ import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Construct } from "constructs";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { addDependsOn } from "../terraform/depends-on";
 import { escapeTemplateDeep } from "../terraform/escape-deep";
 import { EXTERNAL_SECRETS_API, type StoreRef } from "./external-secret";

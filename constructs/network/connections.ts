@@ -2,7 +2,7 @@ import { NetworkPolicyV1, type NetworkPolicyV1SpecEgressTo, type NetworkPolicyV1
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { Peer, type PolicyPeer, type Workload } from "./peer";
 import type { Port } from "./port";
 import { SLOT } from "../../kit/slots";

@@ -1,4 +1,4 @@
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import type { Port } from "./port";
 
 /** One NetworkPolicy peer entry, in provider-neutral form. */

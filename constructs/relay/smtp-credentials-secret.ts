@@ -1,7 +1,7 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
 import type { ExternalSecret, ExternalSecretData } from "../external-secrets/external-secret";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { Construct } from "constructs";
 import { SEED_PHASE, type RelayScope } from "../../relay/relay-scope";
 

@@ -3,15 +3,15 @@ import { Annotations } from "@cdktf/provider-kubernetes/lib/annotations";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
-import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { selectorLabels, stableLabels, type Labels } from "../kubernetes/labels";
-import { requestsEqualLimits, type GuaranteedResources } from "../kubernetes/resources";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
-import { Connections } from "../network/connections";
-import { Peer, type Workload } from "../network/peer";
+import { containerSecurityContext } from "../k8s/pod-defaults";
+import { requestsEqualLimits, type GuaranteedResources } from "../k8s/resources";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
+import { WorkloadBase } from "../k8s/workload";
+import { Peer } from "../network/peer";
 import { Port } from "../network/port";
 import { resourcesIn } from "../terraform/depends-on";
 import { escapeTemplate } from "../terraform/escape";
@@ -66,11 +66,9 @@ export function reloadPlan(tls: boolean): ConfigPlan {
  * Terraform waits for completion, so a failing apply fails this stack's apply with the Job's name, and only this
  * stack's. The pod has no Kubernetes API access and reaches nothing but the server's management port and DNS.
  */
-export class ConfigApplyJob extends Construct implements Workload {
-  readonly name: string;
-  readonly namespace: string;
-  readonly selector: Labels;
-  readonly connections: Connections;
+export class ConfigApplyJob extends WorkloadBase {
+  // Always created: the Job's pods run as their own token-less ServiceAccount.
+  declare readonly serviceAccount: ServiceAccountV1;
   readonly job: JobV1;
   readonly planConfigMap: ConfigMapV1;
   /** First 10 hex digits of the plan's SHA-256. */
@@ -81,16 +79,18 @@ export class ConfigApplyJob extends Construct implements Workload {
   readonly restart: Annotations;
 
   constructor(scope: Construct, id: string, props: ConfigApplyJobProps) {
-    super(scope, id);
+    super(scope, id, {
+      name: `${props.server.name}-apply`,
+      namespace: props.server.namespace,
+      identity: { app: "stalwart-cli", instance: props.server.instance, component: "config-apply" },
+      podSecurity: { runAs: CLI_UID },
+      clusterDns: props.clusterDns,
+    });
     const server = props.server;
-    this.namespace = server.namespace;
     this.planHash = createHash("sha256").update(props.plan.render()).digest("hex").slice(0, 10);
     const planText = renderForTerraform(props.plan);
-    const base = `${server.name}-apply`;
-    this.name = base;
-    const identity = { app: "stalwart-cli", instance: server.instance, component: "config-apply" };
-    this.selector = selectorLabels(identity);
-    const labels = stableLabels(identity);
+    const base = this.name;
+    const labels = this.labels;
 
     const tls = props.reloadTlsDaily ?? false;
     this.planConfigMap = new ConfigMapV1(this, "plan", {
@@ -101,14 +101,8 @@ export class ConfigApplyJob extends Construct implements Workload {
         ...(tls ? { [TLS_RELOAD_FILE]: renderForTerraform(new ConfigPlan().action("reload-tls", "ReloadTlsCertificates")) } : {}),
       },
     });
-    const serviceAccount = new ServiceAccountV1(this, "service-account", {
-      metadata: { name: base, namespace: this.namespace, labels: { ...labels } },
-      automountServiceAccountToken: false,
-    });
-
-    this.connections = new Connections(this, "connections", { workload: this, labels });
     this.connections.allowTo(Peer.workload(server), [Port.tcp(MANAGEMENT_LISTENER.port)], "management");
-    this.connections.allowTo(props.clusterDns, Port.tcpAndUdp(53), "dns");
+    this.allowClusterDns();
 
     const cli = (name: string, file: string) => ({
       name,
@@ -124,18 +118,12 @@ export class ConfigApplyJob extends Construct implements Workload {
         { name: "XDG_CACHE_HOME", value: "/cache" },
       ],
       resources: requestsEqualLimits(props.resources ?? { cpu: "100m", memory: "128Mi" }),
-      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+      securityContext: containerSecurityContext(),
       volumeMount: [
         { name: "plan", mountPath: PLAN_DIR, readOnly: true },
         { name: "cache", mountPath: "/cache" },
       ],
     });
-    const podSecurity = {
-      runAsNonRoot: true,
-      runAsUser: String(CLI_UID),
-      runAsGroup: String(CLI_UID),
-      seccompProfile: { type: "RuntimeDefault" },
-    };
     const volumes = [
       { name: "plan", configMap: { name: `${server.name}-plan` } },
       { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
@@ -143,10 +131,7 @@ export class ConfigApplyJob extends Construct implements Workload {
     /** A CLI pod: no Kubernetes API access, the plan ConfigMap and a scratch cache. */
     const cliPod = (containers: { initContainer?: ReturnType<typeof cli>[]; container: ReturnType<typeof cli>[] }) => ({
       restartPolicy: "Never",
-      serviceAccountName: base,
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: podSecurity,
+      ...this.podSpecDefaults(),
       ...containers,
       volume: volumes,
     });
@@ -176,7 +161,7 @@ export class ConfigApplyJob extends Construct implements Workload {
       waitForCompletion: true,
       timeouts: { create: "12m", update: "12m" },
       // The server must be rolled out (ready on 8080), and the plan and both ends of the flow in place, first.
-      dependsOn: [server.statefulSet, this.planConfigMap, serviceAccount, ...resourcesIn(this.connections), ...resourcesIn(server.connections)],
+      dependsOn: [server.statefulSet, this.planConfigMap, this.serviceAccount, ...resourcesIn(this.connections), ...resourcesIn(server.connections)],
     });
 
     // Listeners are bound only at process start (stalwart v0.16.18 crates/common/src/manager/boot.rs): after the

@@ -2,8 +2,8 @@ import { SecretV1Data } from "@cdktf/provider-kubernetes/lib/secret-v1-data";
 import { conditional, Fn, TerraformLocal, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ExternalSecret } from "../external-secrets/external-secret";
-import type { Labels } from "../kubernetes/labels";
-import type { SecretKeyRef } from "../kubernetes/secret-key-ref";
+import type { Labels } from "../k8s/labels";
+import type { SecretKeyRef } from "../k8s/secret-key-ref";
 import type { StackMemory } from "../terraform/stack-memory";
 import { RECOVERY_ADMIN_ENV } from "./stalwart-server";
 

@@ -1,14 +1,15 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { imageVersion, selectorLabels, stableLabels, versionedLabels, type Labels } from "../kubernetes/labels";
-import { requestsEqualLimits, type GuaranteedResources } from "../kubernetes/resources";
-import { externalSecretsAnnotation, type SecretKeyRef } from "../kubernetes/secret-key-ref";
-import { Connections } from "../network/connections";
-import { Peer, type Workload } from "../network/peer";
+import type { Labels } from "../k8s/labels";
+import { containerSecurityContext } from "../k8s/pod-defaults";
+import { requestsEqualLimits, type GuaranteedResources } from "../k8s/resources";
+import { externalSecretsAnnotation, type SecretKeyRef } from "../k8s/secret-key-ref";
+import { WorkloadBase } from "../k8s/workload";
+import { Peer } from "../network/peer";
 import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
 import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "../../stalwart/data-store";
@@ -30,7 +31,7 @@ function credentialsGate(image: string, versions: NonNullable<StalwartServerProp
       { name: `EXPECTED_${i}`, value: v.expected },
     ]),
     resources: requestsEqualLimits({ cpu: "50m", memory: "32Mi" }),
-    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    securityContext: containerSecurityContext(),
   };
 }
 
@@ -103,32 +104,32 @@ export const RESTART_ANNOTATION = "sovereign-mail.openova.io/listeners";
  * management listener, a headless Service, a ServiceAccount without token, and NetworkPolicies generated from
  * the flows it registers through {@link connections}.
  */
-export class StalwartServer extends Construct implements Workload {
-  readonly name: string;
-  readonly namespace: string;
+export class StalwartServer extends WorkloadBase {
   /** `app.kubernetes.io/instance` of the server's pods. */
   readonly instance: string;
-  readonly selector: Labels;
   readonly listeners: readonly Listener[];
-  readonly connections: Connections;
   readonly configJson: string;
   readonly statefulSet: StatefulSetV1;
   readonly mailService: ServiceV1;
   readonly managementService: ServiceV1;
   readonly headlessService: ServiceV1;
   readonly internalService?: ServiceV1;
-  readonly serviceAccount: ServiceAccountV1;
+  // Always created: the server does not opt out of its own ServiceAccount.
+  declare readonly serviceAccount: ServiceAccountV1;
   readonly configMap: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: StalwartServerProps) {
-    super(scope, id);
-    this.name = props.name ?? "stalwart";
-    this.namespace = props.namespace;
+    super(scope, id, {
+      name: props.name ?? "stalwart",
+      namespace: props.namespace,
+      identity: { app: "stalwart", instance: props.instance, component: "mail-server" },
+      image: props.image,
+      podSecurity: { runAs: STALWART_UID, fsGroup: STALWART_UID },
+      clusterDns: props.clusterDns,
+    });
     this.instance = props.instance;
-    const identity = { app: "stalwart", instance: props.instance, component: "mail-server" };
-    this.selector = selectorLabels(identity);
-    const labels = stableLabels(identity);
-    const withVersion = versionedLabels(identity, imageVersion(props.image));
+    const labels = this.labels;
+    const withVersion = this.versionedLabels;
     this.listeners = resolveListeners(props.listeners ?? ALL_LISTENER_NAMES);
     const publicListeners = this.listeners.filter((l) => l.exposure === "public");
     const meta = (name: string, extra: Labels = labels) => ({ name, namespace: this.namespace, labels: { ...extra } });
@@ -137,11 +138,6 @@ export class StalwartServer extends Construct implements Workload {
     this.configMap = new ConfigMapV1(this, "config", {
       metadata: meta(`${this.name}-config`),
       data: escapeTemplateValues({ "config.json": this.configJson }),
-    });
-
-    this.serviceAccount = new ServiceAccountV1(this, "service-account", {
-      metadata: meta(this.name),
-      automountServiceAccountToken: false,
     });
 
     this.headlessService = new ServiceV1(this, "headless", {
@@ -221,18 +217,9 @@ export class StalwartServer extends Construct implements Workload {
             },
           },
           spec: {
-            serviceAccountName: this.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
+            ...this.podSpecDefaults(),
             // Lets in-flight SMTP sessions and queue writes finish on a rollout.
             terminationGracePeriodSeconds: 60,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: String(STALWART_UID),
-              runAsGroup: String(STALWART_UID),
-              fsGroup: String(STALWART_UID),
-              seccompProfile: { type: "RuntimeDefault" },
-            },
             initContainer: versions.length === 0 ? undefined : [credentialsGate(props.image, versions)],
             container: [
               {
@@ -244,13 +231,8 @@ export class StalwartServer extends Construct implements Workload {
                 port: this.listeners.map((l) => ({ name: l.name, containerPort: l.port, protocol: "TCP" })),
                 env: secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.ref.name, key: e.ref.key, ...(e.ref.optional ? { optional: true } : {}) } } })),
                 resources: requestsEqualLimits(props.resources),
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  // The binary carries the cap_net_bind_service file capability: without it in the bounding set exec fails.
-                  capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
-                },
+                // The binary carries the cap_net_bind_service file capability: without it in the bounding set exec fails.
+                securityContext: containerSecurityContext({ add: ["NET_BIND_SERVICE"] }),
                 startupProbe: probe("/healthz/live", 10, 30),
                 livenessProbe: probe("/healthz/live", 10, 6),
                 readinessProbe: probe("/healthz/ready", 10, 3),
@@ -287,12 +269,11 @@ export class StalwartServer extends Construct implements Workload {
       timeouts: { create: "15m", update: "15m", delete: "10m" },
     });
 
-    this.connections = new Connections(this, "connections", { workload: this, labels });
     this.connections.allowFrom(Peer.anyAddress(), publicListeners.map((l) => Port.tcp(l.port)), "mail-clients");
     for (const client of props.managementClients ?? []) {
       this.connections.allowFrom(client.peer, [Port.tcp(MANAGEMENT_LISTENER.port)], client.purpose);
     }
-    this.connections.allowTo(props.clusterDns ?? Peer.pods({ "k8s-app": "kube-dns" }, "kube-system"), Port.tcpAndUdp(53), "dns");
+    this.allowClusterDns();
     this.connections.allowTo(Peer.publicInternet(), [25, 465, 587].map(Port.tcp), "outbound-smtp");
   }
 

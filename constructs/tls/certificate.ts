@@ -1,6 +1,6 @@
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { Construct } from "constructs";
-import type { Labels } from "../kubernetes/labels";
+import type { Labels } from "../k8s/labels";
 import { SLOT } from "../../kit/slots";
 import { requireSlots } from "../kit/required-slots";
 

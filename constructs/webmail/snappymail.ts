@@ -4,10 +4,10 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { imageVersion, selectorLabels, stableLabels, versionedLabels, type Labels } from "../kubernetes/labels";
-import { requestsEqualLimits, type GuaranteedResources } from "../kubernetes/resources";
-import { Connections } from "../network/connections";
-import { Peer, type Workload } from "../network/peer";
+import { containerSecurityContext } from "../k8s/pod-defaults";
+import { requestsEqualLimits, type GuaranteedResources } from "../k8s/resources";
+import { WorkloadBase } from "../k8s/workload";
+import { Peer } from "../network/peer";
 import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
 import { LISTENERS } from "../../stalwart/listeners";
@@ -43,26 +43,29 @@ export interface SnappyMailProps {
  * multi-zone gateways), and its flows: gateway → webmail (a CiliumNetworkPolicy on the `ingress` entity),
  * webmail → IMAPS and submission on the server, DNS.
  */
-export class SnappyMail extends Construct implements Workload {
-  readonly name = "webmail";
-  readonly namespace: string;
-  readonly selector: Labels;
-  readonly connections: Connections;
+export class SnappyMail extends WorkloadBase {
   readonly deployment: DeploymentV1;
   readonly service: ServiceV1;
   readonly route: Manifest;
   readonly routeBody: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: SnappyMailProps) {
-    super(scope, id);
     const server = props.server;
     if (!server.internalService) throw new Error("SnappyMail needs the server's internal Service (internalService: true)");
-    this.namespace = server.namespace;
-    const identity = { app: "snappymail", instance: server.instance, component: "webmail" };
-    this.selector = selectorLabels(identity);
-    const labels = stableLabels(identity);
     const submission = server.listeners.find((l) => l.name === "submissions") ?? server.listeners.find((l) => l.name === "submission");
     if (!submission || !server.listeners.some((l) => l.name === "imaps")) throw new Error("SnappyMail needs the imaps and a submission listener");
+    super(scope, id, {
+      name: "webmail",
+      namespace: server.namespace,
+      identity: { app: "snappymail", instance: server.instance, component: "webmail" },
+      image: props.image,
+      // The image's entrypoint starts as root to chown its data directory, then drops to www-data: not "restricted".
+      podSecurity: { runAsNonRoot: false, fsGroup: WWW_DATA_GID },
+      // None of its own: the pods run as the namespace's default ServiceAccount, without a mounted token.
+      serviceAccount: false,
+      clusterDns: props.clusterDns,
+    });
+    const labels = this.labels;
 
     // SnappyMail's per-domain settings: IMAP over implicit TLS, SMTP submission with auth.
     const domainJson = `${JSON.stringify(
@@ -81,28 +84,25 @@ export class SnappyMail extends Construct implements Workload {
     });
 
     this.deployment = new DeploymentV1(this, "deployment", {
-      metadata: { name: this.name, namespace: this.namespace, labels: { ...versionedLabels(identity, imageVersion(props.image)) } },
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.versionedLabels } },
       spec: {
         replicas: "1",
         selector: { matchLabels: { ...this.selector } },
         strategy: { type: "Recreate" },
         template: {
           metadata: {
-            labels: { ...versionedLabels(identity, imageVersion(props.image)) },
+            labels: { ...this.versionedLabels },
             annotations: { "checksum/domain": createHash("sha256").update(domainJson).digest("hex") },
           },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            // The image's entrypoint starts as root to chown its data directory, then drops to www-data.
-            securityContext: { fsGroup: String(WWW_DATA_GID), seccompProfile: { type: "RuntimeDefault" } },
+            ...this.podSpecDefaults(),
             initContainer: [
               {
                 name: "seed-domain",
                 image: escapeTemplate(props.image),
                 command: ["sh", "-c", `mkdir -p ${DATA_DIR}/_data_/_default_/domains && cp /seed/*.json ${DATA_DIR}/_data_/_default_/domains/`],
                 resources: requestsEqualLimits({ cpu: "50m", memory: "32Mi" }),
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] } },
+                securityContext: containerSecurityContext({ runAsNonRoot: false, readOnlyRootFilesystem: false, add: ["CHOWN", "DAC_OVERRIDE", "FOWNER"] }),
                 volumeMount: [
                   { name: "data", mountPath: DATA_DIR },
                   { name: "seed", mountPath: "/seed", readOnly: true },
@@ -116,10 +116,7 @@ export class SnappyMail extends Construct implements Workload {
                 imagePullPolicy: "IfNotPresent",
                 port: [{ name: "http", containerPort: WEBMAIL_PORT, protocol: "TCP" }],
                 resources: requestsEqualLimits(props.resources ?? { cpu: "100m", memory: "128Mi" }),
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
-                },
+                securityContext: containerSecurityContext({ runAsNonRoot: false, readOnlyRootFilesystem: false, add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] }),
                 livenessProbe: { tcpSocket: [{ port: "http" }], initialDelaySeconds: 20, periodSeconds: 30, timeoutSeconds: 5 },
                 readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5 },
                 volumeMount: [{ name: "data", mountPath: DATA_DIR }],
@@ -154,9 +151,8 @@ export class SnappyMail extends Construct implements Workload {
     this.route = new Manifest(this, "route", { manifest: this.routeBody });
     requireSlots(this, SLOT.gatewayApi);
 
-    this.connections = new Connections(this, "connections", { workload: this, labels });
     this.connections.allowFrom(Peer.ciliumEntity("ingress"), [Port.tcp(WEBMAIL_PORT)], "gateway");
     this.connections.allowTo(Peer.workload(server), [Port.tcp(LISTENERS.imaps.port), Port.tcp(submission.port)], "mail");
-    this.connections.allowTo(props.clusterDns, Port.tcpAndUdp(53), "dns");
+    this.allowClusterDns();
   }
 }
