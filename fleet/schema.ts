@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DMARC_POLICIES, SPF_ALL_TERMS } from "./model";
 
 /**
  * The fleet file schema. Every field that has a default says so here and in the fleet reference (docs/FLEET.md);
@@ -25,8 +26,6 @@ const BYTE_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** Label keys and values as Kubernetes accepts them (prefix/name ≤ 63, value ≤ 63). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-
-export const DEFAULT_STALWART_IMAGE = "stalwartlabs/stalwart:v0.16.18";
 
 /** Why `name` is not a lower-case fully qualified DNS name, in words that say what to change; undefined when it is one. */
 export function dnsNameProblem(name: string): string | undefined {
@@ -321,15 +320,15 @@ const dnsSchema = z.strictObject({
   /** @default 2048 */
   dkimRsaBits: z.number().int().optional(),
   /** SPF `all` term of tenant domains. @default "-all" */
-  tenantSpfAll: z.enum(["-all", "~all", "?all"]).optional(),
+  tenantSpfAll: z.enum(SPF_ALL_TERMS).optional(),
   /** SPF `all` term of the relay domain. @default "~all" */
-  relaySpfAll: z.enum(["-all", "~all", "?all"]).optional(),
+  relaySpfAll: z.enum(SPF_ALL_TERMS).optional(),
   dmarc: z
     .strictObject({
       /** @default "reject" for tenants */
-      tenantPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
+      tenantPolicy: z.enum(DMARC_POLICIES).optional(),
       /** @default "quarantine" for the relay */
-      relayPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
+      relayPolicy: z.enum(DMARC_POLICIES).optional(),
       /** Aggregate report URIs. @default ["mailto:postmaster@<domain>"] */
       rua: z.array(z.string().refine(isDmarcMailto, "must be a mailto: URI such as mailto:dmarc@example.org")).optional(),
       adkim: z.enum(["r", "s"]).optional(),
