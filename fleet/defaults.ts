@@ -129,7 +129,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   "sovereigns[].stalwart.storageClass": "the cluster's default StorageClass",
   "sovereigns[].loadBalancer.loadBalancerClass": "the cluster's default controller",
   "sovereigns[].tenantParentZone": "the Sovereign's `fqdn`",
-  "sovereigns[].relay.mothership": "none (required with `mode: mothership`)",
+  "sovereigns[].relay.mothership": "none",
   "sovereigns[].relay.keycloakProjection": "not rendered",
   "sovereigns[].relay.keycloakProjection.clientSecret": "none (`kc-sa-client-secret` empty)",
   "sovereigns[].relay.keycloakProjection.audience": "the client id",
@@ -137,7 +137,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   "sovereigns[].kit.versions": "the version in `kit/chart-versions.yaml`",
   "sovereigns[].kit.namespaces": "the slot's usual namespace (see [Bootstrap kit](KIT.md#bootstrap-kit))",
   "sovereigns[].dns.rfc2136": "not published (records are outputs only)",
-  "sovereigns[].dns.dmarc.rua": "`mailto:postmaster@<domain>`",
+  "sovereigns[].dns.dmarc.rua": `\`${defaultDmarcRua("<domain>").join(",")}\``,
   "sovereigns[].dns.dmarc.adkim": "relaxed (`r`, left out of the record)",
   "sovereigns[].dns.dmarc.aspf": "relaxed (`r`, left out of the record)",
   "sovereigns[].ptr": "none (no PTR is managed)",
@@ -153,7 +153,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   "sovereigns[].tenants[].namespace": "`<tenantNamespaces.prefix><id>`",
   "sovereigns[].tenants[].oidc.issuerUrl": "`keycloak.issuerPattern` filled in",
   "sovereigns[].tenants[].webmail.enabled": "the Sovereign's `webmail.enabled`",
-  "sovereigns[].tenants[].webmail.host": "`webmail.<domain>`",
+  "sovereigns[].tenants[].webmail.host": `\`${WEBMAIL_HOST_PREFIX}.<domain>\``,
 };
 
 /** Looks a default up by its schema path (`sovereigns[].dns.ttl`); undefined when the field has no literal default. */
