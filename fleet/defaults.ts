@@ -113,7 +113,16 @@ const SOVEREIGN_DEFAULTS = {
   "tenants[]": TENANT_DEFAULTS,
 } as const;
 
-export const FLEET_DEFAULTS = { "sovereigns[]": SOVEREIGN_DEFAULTS } as const;
+/** Frozen all the way down: resolved fleets share these objects, so no caller may change them. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export const FLEET_DEFAULTS = deepFreeze({ "sovereigns[]": SOVEREIGN_DEFAULTS } as const);
 
 /** The cluster DNS pods when `clusterDns` is not set (constructs/k8s/workload.ts imports this name). */
 export const DEFAULT_CLUSTER_DNS = FLEET_DEFAULTS["sovereigns[]"].clusterDns;
