@@ -1,3 +1,4 @@
+import type { DmarcPolicy as DmarcDisposition, SpfAll } from "../fleet/model";
 import type { DnsRecord } from "./records";
 
 export interface DkimKey {
@@ -8,7 +9,7 @@ export interface DkimKey {
 }
 
 export interface DmarcPolicy {
-  readonly policy: "none" | "quarantine" | "reject";
+  readonly policy: DmarcDisposition;
   /** Aggregate report URIs. */
   readonly rua: readonly string[];
   readonly adkim?: "r" | "s";
@@ -23,7 +24,7 @@ export interface MailDomainRecordsSpec {
   readonly ipv4: readonly string[];
   readonly ipv6: readonly string[];
   /** The SPF `all` term: `-all` (fail) or `~all` (softfail). */
-  readonly spfAll: "-all" | "~all" | "?all";
+  readonly spfAll: SpfAll;
   readonly dkim: readonly DkimKey[];
   readonly dmarc: DmarcPolicy;
   /** TLS-RPT report URI. */

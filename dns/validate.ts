@@ -1,6 +1,7 @@
 /// <reference path="../types/mail-parsers.d.ts" />
 import parseDmarc from "dmarc-parse";
 import parseSpf from "spf-parse";
+import { DMARC_POLICIES } from "../fleet/model";
 import { DNS_LABEL, isDmarcMailto } from "../fleet/schema";
 import { MAX_TXT_STRING, splitTxt, type DnsRecord } from "./records";
 
@@ -39,7 +40,7 @@ function dmarcProblems(text: string): string[] {
   if (tags[0]?.[0] !== "v" || tags[0]?.[1] !== "DMARC1") problems.push('DMARC must start with "v=DMARC1"');
   if (tags[1]?.[0] !== "p") problems.push('DMARC needs "p=" right after the version');
   const value = (k: string) => tags.find(([key]) => key === k)?.[1];
-  if (!["none", "quarantine", "reject"].includes(value("p") ?? "")) problems.push(`DMARC p must be none, quarantine or reject (got "${value("p")}")`);
+  if (!(DMARC_POLICIES as readonly string[]).includes(value("p") ?? "")) problems.push(`DMARC p must be none, quarantine or reject (got "${value("p")}")`);
   for (const k of ["adkim", "aspf"]) if (value(k) !== undefined && !["r", "s"].includes(value(k)!)) problems.push(`DMARC ${k} must be r or s`);
   for (const k of ["rua", "ruf"]) {
     for (const uri of (value(k) ?? "").split(",").filter(Boolean)) if (!isDmarcMailto(uri)) problems.push(`DMARC ${k} "${uri}" is not a mailto: URI`);

@@ -2,7 +2,7 @@ import type { Fleet } from "./model";
 import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
-import { MAX_REFRESH_SECONDS } from "./defaults";
+import { FLEET_DEFAULTS } from "./defaults";
 import { formatPath, isWithinZone, RELAY_CREDENTIALS_OWNER, sovereignStackNames, stateSchemaName } from "./names";
 import type { FleetInput } from "./schema";
 
@@ -12,6 +12,10 @@ export interface LocatedProblem {
   readonly message: string;
 }
 
+/** ExternalSecrets must pick up a rotation within this many seconds (one hour). */
+const MAX_REFRESH_SECONDS = 3600;
+/** RFC 8301: DKIM signers SHOULD use RSA keys of at least 2048 bits. */
+const MIN_DKIM_RSA_BITS = 2048;
 const MAX_NAME = 63;
 const MAX_FQDN = 253;
 
@@ -53,10 +57,10 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
       if (tooLong.length > 0) add(["sovereigns", i, "state", "schemaPrefix"], `derived state schema "${tooLong[0]}" is ${tooLong[0].length} characters; PostgreSQL allows at most ${MAX_NAME}`);
     }
 
-    const lbType = s.loadBalancer?.type;
+    const lbType = s.loadBalancer?.type ?? FLEET_DEFAULTS["sovereigns[]"].loadBalancer.type;
     if (lbType === "NodePort") {
       add(["sovereigns", i, "loadBalancer", "type"], "NodePort Services are forbidden on Sovereign clusters; use LoadBalancer");
-    } else if (lbType !== undefined && lbType !== "LoadBalancer") {
+    } else if (lbType !== "LoadBalancer") {
       add(["sovereigns", i, "loadBalancer", "type"], `must be "LoadBalancer" (got "${lbType}")`);
     }
     const relay = s.relay;
@@ -92,7 +96,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
     if (s.loadBalancer?.annotations?.["load-balancer.hetzner.cloud/name"] !== undefined && (mailHosts.length > 1 || s.ptr)) {
       add(["sovereigns", i, "loadBalancer", "annotations", "load-balancer.hetzner.cloud/name"], "every mail Service of this Sovereign would claim one load balancer; leave the name out (with sovereigns[].ptr each Service's load balancer is named after its stack)");
     }
-    if ((s.dns?.dkimRsaBits ?? 2048) < 2048) add(["sovereigns", i, "dns", "dkimRsaBits"], "DKIM RSA keys must have at least 2048 bits");
+    if (sov.platform.dns.dkimRsaBits < MIN_DKIM_RSA_BITS) add(["sovereigns", i, "dns", "dkimRsaBits"], `DKIM RSA keys must have at least ${MIN_DKIM_RSA_BITS} bits`);
     for (const [algorithm, selector] of Object.entries(s.dns?.dkimSelectors ?? {})) {
       if (selector !== undefined && !selector.split(".").every((l) => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(l))) {
         add(["sovereigns", i, "dns", "dkimSelectors", algorithm], `selector "${selector}" must be DNS labels (a-z, 0-9, '-')`);

@@ -176,15 +176,22 @@ export interface RelayBase {
 /** The relay: consumers use this Sovereign's own server ("sovereign-local") or a central one ("mothership"). */
 export type Relay = (RelayBase & { readonly mode: "sovereign-local" }) | (RelayBase & { readonly mode: "mothership"; readonly mothership: Mothership });
 
+/** The SPF `all` term (RFC 7208 §5.1): fail, softfail or neutral for every sender not listed. */
+export const SPF_ALL_TERMS = ["-all", "~all", "?all"] as const;
+export type SpfAll = (typeof SPF_ALL_TERMS)[number];
+/** The DMARC `p=` policy (RFC 7489 §6.3). */
+export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
+export type DmarcPolicy = (typeof DMARC_POLICIES)[number];
+
 export interface MailDns {
   readonly rfc2136?: { readonly server: string; readonly port: number; readonly zone: string; readonly keyName: string; readonly keyAlgorithm: string };
   readonly ttl: number;
   readonly dkimSelectors: { readonly ed25519: string; readonly rsa: string };
   readonly dkimRsaBits: number;
-  readonly tenantSpfAll: "-all" | "~all" | "?all";
-  readonly relaySpfAll: "-all" | "~all" | "?all";
-  readonly tenantDmarcPolicy: "none" | "quarantine" | "reject";
-  readonly relayDmarcPolicy: "none" | "quarantine" | "reject";
+  readonly tenantSpfAll: SpfAll;
+  readonly relaySpfAll: SpfAll;
+  readonly tenantDmarcPolicy: DmarcPolicy;
+  readonly relayDmarcPolicy: DmarcPolicy;
   /** Undefined: `mailto:postmaster@<domain>`. */
   readonly dmarcRua?: readonly string[];
   readonly adkim?: "r" | "s";

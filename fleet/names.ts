@@ -5,13 +5,18 @@ import type { Sovereign } from "./model";
 export const relayStackName = (sovereign: string): string => `${sovereign}-mail`;
 export const kitStackName = (sovereign: string): string => `${sovereign}-kit`;
 export const tenantStackName = (sovereign: string, tenantId: string): string => `${sovereign}-tenant-${tenantId}`;
-/** The host that carries MX, SMTP/IMAP, EHLO and PTR for a mail domain. */
 /** Owner segment of the relay's OpenBao paths; no tenant may use it as its id. */
 export const RELAY_CREDENTIALS_OWNER = "relay";
 /** `sovereign/<fqdn>/stalwart/<owner>`: one OpenBao folder per mail server; each credential is a path below it. */
 export const credentialsBase = (fqdn: string, owner: string): string => `sovereign/${fqdn}/stalwart/${owner}`;
+/** The host that carries MX, SMTP/IMAP, EHLO and PTR for a mail domain. */
 export const mailHostOf = (domain: string): string => `mail.${domain}`;
 export const freeSubdomainOf = (tenantId: string, parentZone: string): string => `${tenantId}.${parentZone}`;
+
+/** The relay's namespace: one relay per Sovereign, so a fixed name (not a fleet setting). */
+export const RELAY_NAMESPACE = "stalwart-sovereign";
+/** Local part of the relay's submission account and envelope sender: `noreply@<fqdn>`. */
+export const RELAY_SENDER_LOCAL_PART = "noreply";
 
 /** `sovereigns[0].tenants[2].domain` from a zod/YAML path. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { DMARC_POLICIES, SPF_ALL_TERMS } from "./model";
 
 /**
- * The fleet file schema. Every field that has a default says so here and in the fleet reference (docs/FLEET.md);
- * unknown keys are errors (a typo must never silently fall back to a default).
+ * The fleet file schema. Every field has a description (`.describe`), from which, with the defaults in
+ * fleet/defaults.ts, the fleet reference in docs/FLEET.md is generated (`npm run docs:fleet`). Unknown keys are
+ * errors (a typo must never silently fall back to a default).
  */
 
 /** RFC 1123 label: what Kubernetes accepts for namespace and Service names. */
@@ -26,8 +28,6 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** Label keys and values as Kubernetes accepts them (prefix/name ≤ 63, value ≤ 63). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-export const DEFAULT_STALWART_IMAGE = "stalwartlabs/stalwart:v0.16.18";
-
 /** Why `name` is not a lower-case fully qualified DNS name, in words that say what to change; undefined when it is one. */
 export function dnsNameProblem(name: string): string | undefined {
   if (DNS_NAME.test(name)) return undefined;
@@ -50,12 +50,13 @@ const dnsName = (what: string) =>
   z.string().superRefine((name, ctx) => {
     const problem = dnsNameProblem(name);
     if (problem) ctx.addIssue({ code: "custom", message: `not a valid ${what}: ${problem}` });
-  });
+  }).meta({ title: "DNS name" });
 const dnsLabel = (what: string) =>
   z
     .string()
     .max(63, `must be at most 63 characters (${what})`)
-    .regex(DNS_LABEL, `must be a lower-case RFC 1123 label: a-z, 0-9 and '-', starting and ending alphanumeric (${what})`);
+    .regex(DNS_LABEL, `must be a lower-case RFC 1123 label: a-z, 0-9 and '-', starting and ending alphanumeric (${what})`)
+    .meta({ title: "RFC 1123 label" });
 
 /**
  * Why `key` is not a Kubernetes qualified name (label and annotation keys, `loadBalancerClass`): an optional DNS
@@ -77,15 +78,14 @@ const qualifiedName = (what: string) =>
   z.string().superRefine((key, ctx) => {
     const problem = qualifiedNameProblem(key);
     if (problem) ctx.addIssue({ code: "custom", message: `${what} "${key.length > 80 ? `${key.slice(0, 80)}…` : key}" is not a Kubernetes qualified name: ${problem}` });
-  });
+  }).meta({ title: "qualified name" });
 
-const labelMap = z.record(
-  qualifiedName("label key"),
-  z.string().regex(LABEL_VALUE, "label value is not a valid Kubernetes label value (≤ 63 characters, alphanumeric ends)"),
-);
+const labelMap = z
+  .record(qualifiedName("label key"), z.string().regex(LABEL_VALUE, "label value is not a valid Kubernetes label value (≤ 63 characters, alphanumeric ends)"))
+  .meta({ title: "label map" });
 
 /** A key of a Kubernetes Secret (what the API server accepts as a data key). */
-const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a Secret key (letters, digits, '-', '_', '.')");
+const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a Secret key (letters, digits, '-', '_', '.')").meta({ title: "Secret key" });
 /**
  * Text of a state backend block: Terraform reads backend blocks before it can evaluate anything, so `${`/`%{` there is
  * neither interpolated nor escapable; it is refused.
@@ -97,370 +97,385 @@ const backendText = z
 
 /** Requests and limits are always equal: admission policies on these clusters reject anything else. */
 export const capacitySchema = z.strictObject({
-  /** CPU request = limit. */
   cpu: z
     .preprocess((v) => (typeof v === "number" ? String(v) : v), z.string().regex(CPU_QUANTITY, 'must be a CPU quantity such as "500m" or "1"'))
-    .optional(),
-  /** Memory request = limit. */
-  memory: z.string().regex(BYTE_QUANTITY, 'must be a byte quantity such as "1Gi" or "512Mi"').optional(),
-  /** Size of the data volume: RocksDB with the message store and the outbound queue (spool). */
-  storage: z.string().regex(BYTE_QUANTITY, 'must be a byte quantity such as "20Gi"').optional(),
+    .meta({ title: "CPU quantity" })
+    .optional()
+    .describe("CPU request = limit (e.g. `500m`, `1`)."),
+  memory: z.string().regex(BYTE_QUANTITY, 'must be a byte quantity such as "1Gi" or "512Mi"').meta({ title: "byte quantity" }).optional().describe("Memory request = limit."),
+  storage: z
+    .string()
+    .regex(BYTE_QUANTITY, 'must be a byte quantity such as "20Gi"')
+    .meta({ title: "byte quantity" })
+    .optional()
+    .describe("Size of the data volume: RocksDB with the message store and the outbound queue (spool)."),
 });
 
-/** A pod set inside the cluster that may talk to a server's management listener (8080). */
-const managementClientSchema = z.strictObject({
-  namespace: dnsLabel("namespace"),
-  /** @default {} (every pod of the namespace) */
-  podLabels: labelMap.optional(),
+/** A pod set inside the cluster (by namespace and labels). */
+const podSetSchema = z.strictObject({
+  namespace: dnsLabel("namespace").describe("The pods' namespace."),
+  podLabels: labelMap.optional().describe("Labels the pods must carry; left out, every pod of the namespace."),
 });
 
 const loadBalancerSchema = z.strictObject({
-  /** Only LoadBalancer is supported: NodePort is forbidden on these clusters and rejected with its own error. */
-  type: z.string().optional(),
-  /** Annotations for the cloud controller (e.g. `load-balancer.hetzner.cloud/location`). @default {} */
-  annotations: z.record(qualifiedName("annotation key"), z.string()).optional(),
-  /** `spec.loadBalancerClass`. @default unset (the cluster's default controller) */
-  loadBalancerClass: qualifiedName("loadBalancerClass").optional(),
-  /** @default "PreferDualStack" (PTR for IPv4 and IPv6) */
-  ipFamilyPolicy: z.enum(["SingleStack", "PreferDualStack", "RequireDualStack"]).optional(),
+  // Any other value is refused by the cross-checks, NodePort with its own message.
+  type: z.string().optional().describe("Only `LoadBalancer`: NodePort Services are forbidden on Sovereign clusters."),
+  annotations: z
+    .record(qualifiedName("annotation key"), z.string())
+    .optional()
+    .describe("Annotations for the cloud controller on each mail LoadBalancer Service (e.g. `load-balancer.hetzner.cloud/location`)."),
+  loadBalancerClass: qualifiedName("loadBalancerClass").optional().describe("`spec.loadBalancerClass` of the mail Services."),
+  ipFamilyPolicy: z.enum(["SingleStack", "PreferDualStack", "RequireDualStack"]).optional().describe("IP families of the mail address (and so of its PTRs)."),
 });
 
 const stalwartSchema = z.strictObject({
-  /** @default "stalwartlabs/stalwart:v0.16.18" */
-  image: z.string().min(1).optional(),
-  /** Optional digest pin, appended to the image as `@sha256:…`. */
-  digest: z.string().regex(IMAGE_DIGEST, 'must be "sha256:" followed by 64 lower-case hex digits').optional(),
-  /** @default unset (the cluster's default StorageClass) */
-  storageClass: dnsLabel("storage class name").optional(),
-  /** Image of the Job that applies the configuration plan (stalwart-cli). @default ghcr.io/stalwartlabs/cli:1.0.13 pinned by digest */
-  cliImage: z.string().regex(/^[^\s@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference").optional(),
+  image: z
+    .string()
+    .min(1)
+    .meta({ title: "image reference" })
+    .optional()
+    .describe("The Stalwart image. Needs a version tag (not `latest`) unless a digest is given; only v0.16, the configuration format written here."),
+  digest: z.string().regex(IMAGE_DIGEST, 'must be "sha256:" followed by 64 lower-case hex digits').optional().describe("Digest pin (`sha256:<64 hex>`), appended to the image as `@sha256:…`."),
+  storageClass: dnsLabel("storage class name").optional().describe("StorageClass of the data volumes."),
+  cliImage: z
+    .string()
+    .regex(/^[^\s@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
+    .meta({ title: "image reference" })
+    .optional()
+    .describe("Image of the Job that applies the configuration plan (stalwart-cli); it needs `apply` with `upsert`."),
 });
 
 const clusterSchema = z.strictObject({
-  /** Path of the kubeconfig on the machine that runs terraform. Never credentials. @default "~/.kube/config" */
-  configPath: z.string().min(1).optional(),
-  /** kubeconfig context to use. */
-  context: z.string().min(1),
+  configPath: z.string().min(1).optional().describe("Path of the kubeconfig on the machine that runs terraform. Only the path goes into the output, never credentials."),
+  context: z.string().min(1).describe("The kubeconfig context."),
 });
 
 const clusterDnsSchema = z.strictObject({
-  /** @default "kube-system" */
-  namespace: dnsLabel("namespace").optional(),
-  /** @default { "k8s-app": "kube-dns" } */
-  podLabels: labelMap.optional(),
+  namespace: dnsLabel("namespace").optional().describe("Namespace of the cluster DNS pods."),
+  podLabels: labelMap.optional().describe("Labels of the cluster DNS pods."),
 });
 
 const tenantDomainSchema = z.discriminatedUnion("mode", [
   z.strictObject({
-    mode: z.literal("free-subdomain"),
-    /** Parent zone of `<id>.<parentZone>`. @default the Sovereign's `tenantParentZone` */
-    parentZone: dnsName("parent zone").optional(),
+    mode: z.literal("free-subdomain").describe("`free-subdomain`: the mail domain is `<id>.<parent zone>`, published in the Sovereign's zone."),
+    parentZone: dnsName("parent zone").optional().describe("Parent zone for this tenant."),
   }),
   z.strictObject({
-    mode: z.literal("byo"),
-    /** The customer's own domain. */
-    name: dnsName("BYO domain"),
+    mode: z.literal("byo").describe("`byo`: the customer's own domain, whose records the customer publishes."),
+    name: dnsName("BYO domain").describe("The customer's domain. It must not lie in any Sovereign's zone."),
   }),
 ], { error: 'must be "free-subdomain" or "byo"' });
 
 const tenantOidcSchema = z.strictObject({
-  /** Overrides the issuer derived from the Sovereign's keycloak.issuerPattern. */
-  issuerUrl: z.url("must be a URL").optional(),
+  issuerUrl: z.url("must be a URL").optional().describe("The tenant's OIDC issuer, overriding the one derived from `keycloak.issuerPattern`."),
 });
 
 const tenantWebmailSchema = z.strictObject({
-  /** @default the Sovereign's webmail.enabled */
-  enabled: z.boolean().optional(),
-  /** @default "webmail.<domain>" */
-  host: dnsName("webmail host").optional(),
+  enabled: z.boolean().optional().describe("Webmail for this tenant."),
+  host: dnsName("webmail host").optional().describe("Host of the tenant's webmail; must differ from the mail host."),
 });
 
 const tenantSchema = z.strictObject({
-  /** Tenant id: part of the stack, namespace and Kubernetes object names. */
-  id: dnsLabel("tenant id"),
-  domain: tenantDomainSchema,
-  /** @default cpu "500m", memory "1Gi", storage "20Gi" */
-  capacity: capacitySchema.optional(),
-  /** Namespace of the tenant's server. @default "<tenantNamespacePrefix><id>" */
-  namespace: dnsLabel("namespace").optional(),
-  oidc: tenantOidcSchema.optional(),
-  webmail: tenantWebmailSchema.optional(),
-  /** The OpenBao paths are seeded by another system; Terraform does not write them. @default false */
-  secretsSeededElsewhere: z.boolean().optional(),
+  id: dnsLabel("tenant id").describe("Tenant id, unique in the fleet: part of the stack, namespace and Kubernetes object names."),
+  domain: tenantDomainSchema.describe("The tenant's mail domain."),
+  capacity: capacitySchema.optional().describe("Sizing of the tenant's mail server."),
+  namespace: dnsLabel("namespace").optional().describe("Namespace of the tenant's server."),
+  oidc: tenantOidcSchema.optional().describe("Tenant login (OIDC)."),
+  webmail: tenantWebmailSchema.optional().describe("The tenant's webmail (SnappyMail)."),
+  secretsSeededElsewhere: z.boolean().optional().describe("The tenant's OpenBao paths are seeded by another system; Terraform does not write them."),
 });
 
 const keycloakSchema = z.strictObject({
-  /** Issuer URL pattern; {domain}, {prefix} and {id} are replaced. @default "https://keycloak.{domain}/realms/{prefix}-{id}" */
-  issuerPattern: z.string().regex(/^https:\/\/[^\s]+$/, "must be an https URL pattern").optional(),
-  /** Realm prefix (the platform has used "sme" and "org"). @default "org" */
-  realmPrefix: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case alphanumerics and '-'").optional(),
-  /** The Stalwart client id; tokens must carry it as audience. @default "stalwart" */
-  clientId: z.string().min(1).optional(),
+  issuerPattern: z
+    .string()
+    .regex(/^https:\/\/[^\s]+$/, "must be an https URL pattern")
+    .optional()
+    .describe("Issuer URL pattern of the tenants' realms; `{domain}`, `{prefix}` and `{id}` are replaced."),
+  realmPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "must be lower-case alphanumerics and '-'")
+    .optional()
+    .describe("Realm prefix (the platform has used `sme` and `org`)."),
+  clientId: z.string().min(1).optional().describe("The Stalwart client id; tokens must carry it as audience."),
 });
 
 const externalSecretsSchema = z.strictObject({
-  /** @default "vault-region1" */
-  clusterSecretStore: dnsLabel("ClusterSecretStore name").optional(),
-  /** @default "1h" */
-  refreshInterval: z.string().regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "1h" or "15m"').optional(),
+  clusterSecretStore: dnsLabel("ClusterSecretStore name").optional().describe("The ClusterSecretStore that reads OpenBao."),
+  refreshInterval: z
+    .string()
+    .regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "1h" or "15m"')
+    .meta({ title: "Go duration" })
+    .optional()
+    .describe("How often ExternalSecrets refresh; more than 0 and at most `1h`, so a rotated credential arrives within an hour."),
 });
 
 const webmailSchema = z.strictObject({
-  /** @default true */
-  enabled: z.boolean().optional(),
-  /** @default "djmaze/snappymail:v2.38.2" */
-  image: z.string().min(1).optional(),
-  /** Parent gateway of the webmail HTTPRoute. @default { name: cilium-gateway-console, namespace: kube-system } */
-  gateway: z.strictObject({ name: dnsLabel("gateway name"), namespace: dnsLabel("namespace") }).optional(),
+  enabled: z.boolean().optional().describe("Webmail for every tenant (each tenant may override it)."),
+  image: z.string().min(1).meta({ title: "image reference" }).optional().describe("The SnappyMail image."),
+  gateway: z
+    .strictObject({ name: dnsLabel("gateway name").describe("Gateway name."), namespace: dnsLabel("namespace").describe("Gateway namespace.") })
+    .optional()
+    .describe("Parent gateway of the webmail HTTPRoutes."),
 });
 
 const tenantNamespacesSchema = z.strictObject({
-  /** @default "org-" */
-  prefix: z.string().regex(/^([a-z0-9][-a-z0-9]*)?$/, "must be lower-case alphanumerics and '-'").optional(),
-  /** Whether the tenant stack creates the namespace; false when the platform already owns it. @default true */
-  create: z.boolean().optional(),
+  prefix: z
+    .string()
+    .regex(/^([a-z0-9][-a-z0-9]*)?$/, "must be lower-case alphanumerics and '-'")
+    .optional()
+    .describe("A tenant's namespace is `<prefix><id>`."),
+  create: z.boolean().optional().describe("Whether the tenant stack creates its namespace; `false` when the platform already owns it."),
 });
 
 const kitSchema = z.strictObject({
-  /** Slots to install; their transitive dependencies are added. */
-  include: z.array(z.string().min(1)).min(1, "must name at least one slot"),
-  /** Exact chart version per slot, overriding kit/chart-versions.yaml (ranges are errors). @default the lock's version */
-  versions: z.record(z.string(), z.string().min(1)).optional(),
-  /**
-   * Removed: a version range here failed every plan (the helm provider needs exact versions). Kept in the schema
-   * only to say so instead of "unknown key".
-   */
+  include: z.array(z.string().min(1)).min(1, "must name at least one slot").describe("Slots to install; their transitive dependencies are added."),
+  versions: z
+    .record(z.string(), z.string().min(1))
+    .optional()
+    .describe("Exact chart version per slot, overriding `kit/chart-versions.yaml` (ranges are errors: the helm provider needs exact versions)."),
+  // Kept in the schema only to say why it is gone instead of "unknown key".
   defaultVersion: z
     .never({
       error:
         "kit.defaultVersion was removed: delete it. Every slot gets its exact chart version from kit/chart-versions.yaml (npm run kit:lock refreshes it); pin exact overrides in kit.versions",
     })
-    .optional(),
-  /** Helm values per slot. @default {} */
-  values: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  /** Target namespace per slot. @default the slot's usual namespace (see docs/KIT.md) */
-  namespaces: z.record(z.string(), dnsLabel("namespace")).optional(),
-  /** How long Terraform waits for each release to become ready. @default 600 */
-  timeoutSeconds: z.number().int().min(60).max(3600).optional(),
+    .optional()
+    .describe("Removed (a version range here failed every plan); an error that says so."),
+  values: z.record(z.string(), z.record(z.string(), z.unknown())).optional().describe("Helm values per slot."),
+  namespaces: z.record(z.string(), dnsLabel("namespace")).optional().describe("Target namespace per slot."),
+  timeoutSeconds: z.number().int().min(60).max(3600).optional().describe("How long Terraform waits for each release to become ready."),
 });
 
 const secretKeySourceSchema = z.strictObject({
-  namespace: dnsLabel("namespace"),
-  name: dnsLabel("Secret name"),
-  /** @default "smtp-user" */
-  userKey: secretKey.optional(),
-  /** @default "smtp-pass" */
-  passwordKey: secretKey.optional(),
+  namespace: dnsLabel("namespace").describe("Namespace of the Secret."),
+  name: dnsLabel("Secret name").describe("Name of the Secret."),
+  userKey: secretKey.optional().describe("Key of the user name."),
+  passwordKey: secretKey.optional().describe("Key of the password."),
 });
 
 const openbaoSourceSchema = z.strictObject({
-  /** KV v2 secret path below the mount, e.g. `sovereign/mothership/smtp`. */
-  path: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be a KV path such as sovereign/mothership/smtp"),
-  /** @default "smtp-user" */
-  userKey: z.string().min(1).optional(),
-  /** @default "smtp-pass" */
-  passwordKey: z.string().min(1).optional(),
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, "must be a KV path such as sovereign/mothership/smtp")
+    .describe("KV v2 secret path below the mount, e.g. `sovereign/mothership/smtp`."),
+  userKey: z.string().min(1).optional().describe("Property of the user name."),
+  passwordKey: z.string().min(1).optional().describe("Property of the password."),
 });
 
 const mothershipSchema = z.strictObject({
-  host: dnsName("mothership SMTP host"),
-  /** @default 587 */
-  port: z.number().int().min(1).max(65535).optional(),
-  /** Envelope sender the mothership accepts for this Sovereign. */
-  from: z.email("must be an email address"),
-  /** Where the mothership credentials come from: a Secret in the cluster, or an OpenBao KV v2 path. */
-  credentials: z.union([z.strictObject({ secret: secretKeySourceSchema }), z.strictObject({ openbao: openbaoSourceSchema })]),
+  host: dnsName("mothership SMTP host").describe("The central relay's SMTP host."),
+  port: z.number().int().min(1).max(65535).optional().describe("The central relay's submission port."),
+  from: z.email("must be an email address").describe("Envelope sender the mothership accepts for this Sovereign."),
+  credentials: z
+    .union([
+      z.strictObject({ secret: secretKeySourceSchema.describe("A Secret in the cluster.") }),
+      z.strictObject({ openbao: openbaoSourceSchema.describe("An OpenBao KV v2 path (read with the token from `VAULT_TOKEN`; the value is stored in Terraform state).") }),
+    ])
+    .describe("Where the mothership credentials come from: exactly one of `secret` or `openbao`."),
 });
 
 const relaySchema = z.strictObject({
-  /** @default cpu "250m", memory "512Mi", storage "10Gi" */
-  capacity: capacitySchema.optional(),
-  /** Which relay the contract Secret points consumers at. @default "sovereign-local" */
-  mode: z.enum(["sovereign-local", "mothership"]).optional(),
-  /** Submission listener: 465 with implicit TLS, or 587 with STARTTLS. @default "implicit-tls" */
-  submission: z.enum(["implicit-tls", "starttls"]).optional(),
-  /** Further From addresses of the noreply account (aliases, in the Sovereign's domain). @default [] */
-  senders: z.array(z.email("must be an email address")).optional(),
-  /** In-cluster pods that submit mail to the relay. @default [{ namespace: catalyst-system }] */
-  clients: z.array(managementClientSchema).optional(),
-  /** Required with mode "mothership". */
-  mothership: mothershipSchema.optional(),
-  /** Also render `catalyst-system/catalyst-openova-kc-credentials` from the precedence contract. @default not rendered */
+  capacity: capacitySchema.optional().describe("Sizing of the relay's mail server."),
+  mode: z
+    .enum(["sovereign-local", "mothership"])
+    .optional()
+    .describe("Where the contract Secret points consumers: this relay, or `mothership` (a central relay) while the local one is brought up. The local relay is deployed in both modes."),
+  submission: z.enum(["implicit-tls", "starttls"]).optional().describe("Submission listener: `implicit-tls` (465) or `starttls` (587)."),
+  senders: z
+    .array(z.email("must be an email address"))
+    .optional()
+    .describe("Further From addresses, all in the Sovereign's domain; they become aliases of the `noreply` account."),
+  clients: z.array(podSetSchema).optional().describe("In-cluster pods allowed to submit mail to the relay."),
+  mothership: mothershipSchema.optional().describe("The central relay, required with `mode: mothership`."),
   keycloakProjection: z
     .strictObject({
-      addr: z.url("must be a URL"),
-      realm: z.string().min(1),
-      clientId: z.string().min(1),
-      /** Secret holding the Keycloak service-account client secret. @default none (kc-sa-client-secret empty) */
-      clientSecret: z.strictObject({ namespace: dnsLabel("namespace"), name: dnsLabel("Secret name"), key: z.string().min(1) }).optional(),
-      /** @default the client id */
-      audience: z.string().min(1).optional(),
+      addr: z.url("must be a URL").describe("Keycloak's address."),
+      realm: z.string().min(1).describe("The realm of the service account."),
+      clientId: z.string().min(1).describe("The service account's client id."),
+      clientSecret: z
+        .strictObject({
+          namespace: dnsLabel("namespace").describe("Namespace of the Secret."),
+          name: dnsLabel("Secret name").describe("Name of the Secret."),
+          key: z.string().min(1).describe("Key of the client secret."),
+        })
+        .optional()
+        .describe("The Secret holding the service account's client secret."),
+      audience: z.string().min(1).optional().describe("The token audience."),
     })
-    .optional(),
+    .optional()
+    .describe("Also render `catalyst-system/catalyst-openova-kc-credentials` from the SMTP precedence contract."),
 });
 
 const dnsSchema = z.strictObject({
-  /** Dynamic updates (RFC 2136) to the Sovereign's authoritative DNS (PowerDNS). The TSIG secret comes from TF_VAR_dns_update_key_secret. @default not published (records are output only) */
   rfc2136: z
     .strictObject({
-      server: z.string().min(1),
-      /** @default 53 */
-      port: z.number().int().min(1).max(65535).optional(),
-      /** Zone that holds the relay and the free-subdomain tenants, e.g. the Sovereign fqdn. */
-      zone: dnsName("zone"),
-      /** TSIG key name, fully qualified (a trailing dot is added when missing), e.g. "sovereign-mail." */
-      keyName: z.string().regex(/^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/, 'must be a TSIG key name such as "sovereign-mail."'),
-      /** The algorithms hashicorp/dns 3.4.3 can sign with. @default "hmac-sha256" */
-      keyAlgorithm: z.enum(["hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512"], { error: 'must be "hmac-md5", "hmac-sha1", "hmac-sha256" or "hmac-sha512" (what the dns provider can sign with)' }).optional(),
+      server: z.string().min(1).describe("The authoritative DNS server that takes the updates."),
+      port: z.number().int().min(1).max(65535).optional().describe("Its DNS port."),
+      zone: dnsName("zone").describe("Zone that holds the relay and the free-subdomain tenants (e.g. the Sovereign's fqdn); it must contain the Sovereign's domain."),
+      keyName: z
+        .string()
+        .regex(/^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/, 'must be a TSIG key name such as "sovereign-mail."')
+        .describe("TSIG key name, fully qualified (a trailing dot is added when missing), e.g. `sovereign-mail.`."),
+      keyAlgorithm: z
+        .enum(["hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512"], { error: 'must be "hmac-md5", "hmac-sha1", "hmac-sha256" or "hmac-sha512" (what the dns provider can sign with)' })
+        .optional()
+        .describe("TSIG algorithm: the ones hashicorp/dns 3.4.3 can sign with."),
     })
-    .optional(),
-  /** @default 300 */
-  ttl: z.number().int().min(60).max(86400).optional(),
-  /** @default { ed25519: "sm-ed25519", rsa: "sm-rsa" } */
-  dkimSelectors: z.strictObject({ ed25519: z.string().min(1).optional(), rsa: z.string().min(1).optional() }).optional(),
-  /** @default 2048 */
-  dkimRsaBits: z.number().int().optional(),
-  /** SPF `all` term of tenant domains. @default "-all" */
-  tenantSpfAll: z.enum(["-all", "~all", "?all"]).optional(),
-  /** SPF `all` term of the relay domain. @default "~all" */
-  relaySpfAll: z.enum(["-all", "~all", "?all"]).optional(),
+    .optional()
+    .describe("Dynamic updates (RFC 2136) to the Sovereign's authoritative DNS (PowerDNS). The TSIG secret comes from `TF_VAR_dns_update_key_secret`, never the fleet."),
+  ttl: z.number().int().min(60).max(86400).optional().describe("TTL of every mail record."),
+  dkimSelectors: z
+    .strictObject({
+      ed25519: z.string().min(1).optional().describe("Selector of the Ed25519 key (DNS labels)."),
+      rsa: z.string().min(1).optional().describe("Selector of the RSA key (DNS labels); must differ from the Ed25519 one."),
+    })
+    .optional()
+    .describe("DKIM selectors; domains whose keys rotate append the slot (`-a`, `-b`, `-c`)."),
+  dkimRsaBits: z.number().int().optional().describe("Size of the RSA DKIM key; at least 2048."),
+  tenantSpfAll: z.enum(SPF_ALL_TERMS).optional().describe("SPF `all` term of tenant domains."),
+  relaySpfAll: z.enum(SPF_ALL_TERMS).optional().describe("SPF `all` term of the relay domain."),
   dmarc: z
     .strictObject({
-      /** @default "reject" for tenants */
-      tenantPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
-      /** @default "quarantine" for the relay */
-      relayPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
-      /** Aggregate report URIs. @default ["mailto:postmaster@<domain>"] */
-      rua: z.array(z.string().refine(isDmarcMailto, "must be a mailto: URI such as mailto:dmarc@example.org")).optional(),
-      adkim: z.enum(["r", "s"]).optional(),
-      aspf: z.enum(["r", "s"]).optional(),
+      tenantPolicy: z.enum(DMARC_POLICIES).optional().describe("DMARC policy (`p=`) of tenant domains."),
+      relayPolicy: z.enum(DMARC_POLICIES).optional().describe("DMARC policy (`p=`) of the relay domain."),
+      rua: z
+        .array(z.string().refine(isDmarcMailto, "must be a mailto: URI such as mailto:dmarc@example.org"))
+        .optional()
+        .describe("Aggregate report URIs (`mailto:`)."),
+      adkim: z.enum(["r", "s"]).optional().describe("DKIM alignment: relaxed or strict."),
+      aspf: z.enum(["r", "s"]).optional().describe("SPF alignment: relaxed or strict."),
     })
-    .optional(),
-  /** MTA-STS for tenant domains (Stalwart serves the policy). @default { mode: "testing", maxAgeDays: 7 } */
-  mtaSts: z.strictObject({ mode: z.enum(["testing", "enforce"]).optional(), maxAgeDays: z.number().int().min(1).max(365).optional() }).optional(),
+    .optional()
+    .describe("DMARC records."),
+  mtaSts: z
+    .strictObject({
+      mode: z.enum(["testing", "enforce"]).optional().describe("MTA-STS policy mode."),
+      maxAgeDays: z.number().int().min(1).max(365).optional().describe("How long senders cache the policy."),
+    })
+    .optional()
+    .describe("MTA-STS for tenant domains (Stalwart serves the policy)."),
 });
 
 const ptrSchema = z.strictObject({
-  /** "ccm": annotations on the Service ask hcloud-cloud-controller-manager; "terraform": hcloud_rdns on the CCM's load balancer. @default "ccm" */
-  mode: z.enum(["ccm", "terraform"]).optional(),
-  /** Hetzner location of the mail load balancers, e.g. "fsn1". */
-  location: z.string().regex(/^[a-z]+[0-9]+$/, 'must be a Hetzner location such as "fsn1"'),
+  mode: z
+    .enum(["ccm", "terraform"])
+    .optional()
+    .describe("`ccm`: annotations on the Service ask hcloud-cloud-controller-manager; `terraform`: `hcloud_rdns` on the CCM's load balancer."),
+  location: z.string().regex(/^[a-z]+[0-9]+$/, 'must be a Hetzner location such as "fsn1"').describe("Hetzner location of the mail load balancers, e.g. `fsn1`."),
 });
 
 const smartHostSchema = z.strictObject({
-  address: dnsName("smart host"),
-  /** @default 587 */
-  port: z.number().int().min(1).max(65535).optional(),
-  /** @default false (STARTTLS) */
-  implicitTls: z.boolean().optional(),
-  username: z.string().min(1).optional(),
-  /** OpenBao KV v2 path and property of the relay password, read through an ExternalSecret. */
-  password: z.strictObject({ openbaoPath: z.string().min(1), property: secretKey }).optional(),
+  address: dnsName("smart host").describe("The smart host's address."),
+  port: z.number().int().min(1).max(65535).optional().describe("The smart host's port."),
+  implicitTls: z.boolean().optional().describe("Implicit TLS; `false`: STARTTLS."),
+  username: z.string().min(1).optional().describe("User name for the smart host."),
+  password: z
+    .strictObject({
+      openbaoPath: z.string().min(1).describe("OpenBao KV v2 path of the password."),
+      property: secretKey.describe("Property of the password at that path."),
+    })
+    .optional()
+    .describe("The smart host password, read from OpenBao through an ExternalSecret."),
 });
 
 const rotationDaysSchema = z.int("must be a whole number of days").min(0, "must be 0 (no automatic rotation) or more").max(3650, "must be at most 3650 days");
 
-const credentialClassSchema = z.strictObject({
-  /** Days between automatic rotations of this class; 0: never automatically (reset only). @default credentials.rotationDays */
-  rotationDays: rotationDaysSchema.optional(),
-});
+const credentialClassSchema = (what: string) =>
+  z
+    .strictObject({ rotationDays: rotationDaysSchema.optional().describe("Days between automatic rotations of this class; `0`: never automatically (reset only).") })
+    .optional()
+    .describe(what);
 
 const credentialsSchema = z.strictObject({
-  /** Days between automatic rotations of every credential class; 0: never automatically (reset only). @default 180 */
-  rotationDays: rotationDaysSchema.optional(),
-  /** Days the previous submission password stays valid after a rotation, so consumers switch without failing. @default 7 */
-  overlapDays: z.int("must be a whole number of days").min(1, "must be at least 1 day").max(90, "must be at most 90 days").optional(),
-  /**
-   * Per-class rotation: admin (recovery admin), submission (relay account), metrics, oidc (tenant OIDC client
-   * secret), dkim (signing keys; rotated only for domains published by RFC 2136). @default every class uses credentials.rotationDays
-   */
+  rotationDays: rotationDaysSchema.optional().describe("Days between automatic rotations of every credential class; `0`: never automatically (reset only)."),
+  overlapDays: z
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(90, "must be at most 90 days")
+    .optional()
+    .describe("Days the previous submission password stays valid after a rotation, so consumers switch without failing; shorter than the submission rotation."),
   classes: z
     .strictObject({
-      admin: credentialClassSchema.optional(),
-      submission: credentialClassSchema.optional(),
-      metrics: credentialClassSchema.optional(),
-      oidc: credentialClassSchema.optional(),
-      dkim: credentialClassSchema.optional(),
+      admin: credentialClassSchema("The recovery admin."),
+      submission: credentialClassSchema("The relay's submission account."),
+      metrics: credentialClassSchema("The metrics credential."),
+      oidc: credentialClassSchema("Tenant OIDC client secrets."),
+      dkim: credentialClassSchema("DKIM signing keys; rotated only for domains published by RFC 2136 (BYO domains never rotate automatically)."),
     })
-    .optional(),
+    .optional()
+    .describe("Rotation per credential class."),
 });
 
 const stateSchema = z.discriminatedUnion("backend", [
-  /** A state file beside the project (`terraform.<stack>.tfstate`): development only, nothing is locked or encrypted. */
-  z.strictObject({ backend: z.literal("local") }),
   z.strictObject({
-    /** S3 or S3-compatible object storage, locked with a lock file next to the state (`use_lockfile`). Credentials come from AWS_* variables, never the fleet. */
-    backend: z.literal("s3"),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-    /** The bucket's region (for S3-compatible storage, its location, e.g. "fsn1"). */
-    region: backendText,
-    /** Endpoint of S3-compatible storage; path-style addressing and no AWS account checks then. @default AWS S3 */
-    endpoint: z.url("must be a URL").pipe(backendText).optional(),
-    /** Objects are `<keyPrefix>/<stack>.tfstate`. @default "sovereign-mail" */
-    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, "must be an object key prefix without leading or trailing '/'").optional(),
-    /** Server-side encryption of the state objects (SSE-S3, or SSE-KMS with kmsKeyId). Stores without it: set false and export AWS_SSE_CUSTOMER_KEY (SSE-C). @default true */
-    encrypt: z.boolean().optional(),
-    /** KMS key for SSE-KMS. @default none (SSE-S3) */
-    kmsKeyId: backendText.optional(),
+    backend: z.literal("local").describe("`local`: a state file beside the project (`terraform.<stack>.tfstate`); development only, nothing is locked or encrypted."),
   }),
   z.strictObject({
-    /** PostgreSQL, locked with advisory locks. The connection string (with its password and `sslmode`) comes from PG_CONN_STR, never the fleet. */
-    backend: z.literal("pg"),
-    /** Each stack's state lives in schema `<schemaPrefix>_<stack with '-' as '_'>`. @default "sovereign_mail" */
-    schemaPrefix: z.string().regex(/^[a-z_][a-z0-9_]{0,30}$/, "must be a lower-case SQL identifier of at most 31 characters").optional(),
+    backend: z
+      .literal("s3")
+      .describe("`s3`: S3 or S3-compatible object storage, locked with a lock file next to the state (`use_lockfile`); credentials from `AWS_*` variables, never the fleet."),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").describe("The bucket."),
+    region: backendText.describe("The bucket's region (for S3-compatible storage, its location, e.g. `fsn1`)."),
+    endpoint: z.url("must be a URL").pipe(backendText).optional().describe("Endpoint of S3-compatible storage; path-style addressing and no AWS account checks then."),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, "must be an object key prefix without leading or trailing '/'")
+      .optional()
+      .describe("Objects are `<keyPrefix>/<stack>.tfstate`."),
+    encrypt: z
+      .boolean()
+      .optional()
+      .describe("Server-side encryption of the state objects (SSE-S3, or SSE-KMS with `kmsKeyId`). Stores without it: set `false` and export `AWS_SSE_CUSTOMER_KEY` (SSE-C)."),
+    kmsKeyId: backendText.optional().describe("KMS key for SSE-KMS."),
+  }),
+  z.strictObject({
+    backend: z
+      .literal("pg")
+      .describe("`pg`: PostgreSQL, locked with advisory locks; the connection string (with its password and `sslmode`) comes from `PG_CONN_STR`, never the fleet."),
+    schemaPrefix: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,30}$/, "must be a lower-case SQL identifier of at most 31 characters")
+      .optional()
+      .describe("Each stack's state lives in schema `<schemaPrefix>_<stack with '-' as '_'>`."),
   }),
 ], { error: 'must be "local", "s3" or "pg"' });
 
 const sovereignSchema = z.strictObject({
-  /** Short name: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`). */
-  name: dnsLabel("Sovereign name"),
-  /** The Sovereign's FQDN: the relay sends as `noreply@<fqdn>` from `mail.<fqdn>`. */
-  fqdn: dnsName("Sovereign fqdn"),
-  cluster: clusterSchema,
-  /** @default { image: "stalwartlabs/stalwart:v0.16.18" } */
-  stalwart: stalwartSchema.optional(),
-  /** @default { type: "LoadBalancer", ipFamilyPolicy: "PreferDualStack" } */
-  loadBalancer: loadBalancerSchema.optional(),
-  /** In-cluster clients allowed to reach every server's management listener (8080). @default [] */
-  managementClients: z.array(managementClientSchema).optional(),
-  /** Where the cluster's DNS pods run (for egress policies). @default kube-system, k8s-app=kube-dns */
-  clusterDns: clusterDnsSchema.optional(),
-  /** Parent zone of free-subdomain tenants. @default the Sovereign's fqdn */
-  tenantParentZone: dnsName("tenant parent zone").optional(),
-  /** @default { prefix: "org-", create: true } */
-  tenantNamespaces: tenantNamespacesSchema.optional(),
-  /** The Sovereign's system-mail relay (`<name>-mail`). */
-  relay: relaySchema.optional(),
-  /** Tenant login through each tenant's Keycloak realm (OIDC). */
-  keycloak: keycloakSchema.optional(),
-  /** How tenant secrets reach the cluster from OpenBao. */
-  externalSecrets: externalSecretsSchema.optional(),
-  /** Tenant webmail (SnappyMail) behind the cluster gateway. */
-  webmail: webmailSchema.optional(),
-  /** cert-manager ClusterIssuer (DNS-01) for tenant mail and webmail hosts. @default "letsencrypt-dns01-prod-powerdns" */
-  clusterIssuer: dnsLabel("ClusterIssuer name").optional(),
-  /** Mail DNS records: publication, DKIM, SPF, DMARC, MTA-STS. @default records output, not published */
-  dns: dnsSchema.optional(),
-  /** Hetzner reverse DNS (PTR) of the mail load balancers. @default none */
-  ptr: ptrSchema.optional(),
-  /** Send all outbound mail through a relay (for projects whose outbound port 25 is blocked). @default direct delivery */
-  smartHost: smartHostSchema.optional(),
-  /** OpenBao: the system of record of every credential (required when the Sovereign has mail stacks). The token comes from VAULT_TOKEN, never the fleet. */
-  openbao: z.strictObject({ address: z.url("must be a URL"), mount: z.string().min(1).optional() }).optional(),
-  /** The bootstrap kit installed by the `<name>-kit` stack. @default none (the platform is installed by other means) */
-  kit: kitSchema.optional(),
-  /** Rotation of the credentials Terraform generates into OpenBao. @default every class every 180 days, 7 days of overlap */
-  credentials: credentialsSchema.optional(),
-  /** Where every stack of this Sovereign keeps its Terraform state (generated credentials live there). @default { backend: "local" } */
-  state: stateSchema.optional(),
-  /** @default [] */
-  tenants: z.array(tenantSchema).optional(),
+  name: dnsLabel("Sovereign name").describe("Short name, unique in the fleet: prefix of every stack of this Sovereign (`<name>-mail`, `<name>-tenant-<id>`)."),
+  fqdn: dnsName("Sovereign fqdn").describe("The Sovereign's FQDN, unique among the fleet's mail domains: the relay sends as `noreply@<fqdn>` from `mail.<fqdn>`."),
+  cluster: clusterSchema.describe("How terraform reaches the cluster."),
+  stalwart: stalwartSchema.optional().describe("The Stalwart server images and storage."),
+  loadBalancer: loadBalancerSchema.optional().describe("The mail LoadBalancer Services."),
+  managementClients: z.array(podSetSchema).optional().describe("In-cluster pods allowed to reach every server's management listener (8080): metrics scrapers, operators."),
+  clusterDns: clusterDnsSchema.optional().describe("Where the cluster's DNS pods run (for the egress policies)."),
+  tenantParentZone: dnsName("tenant parent zone").optional().describe("Parent zone of free-subdomain tenants."),
+  tenantNamespaces: tenantNamespacesSchema.optional().describe("The tenants' namespaces."),
+  relay: relaySchema.optional().describe("The Sovereign's system-mail relay (stack `<name>-mail`)."),
+  keycloak: keycloakSchema.optional().describe("Tenant login through each tenant's Keycloak realm (OIDC)."),
+  externalSecrets: externalSecretsSchema.optional().describe("How secrets reach the cluster from OpenBao."),
+  webmail: webmailSchema.optional().describe("Tenant webmail (SnappyMail) behind the cluster gateway."),
+  clusterIssuer: dnsLabel("ClusterIssuer name").optional().describe("cert-manager ClusterIssuer (DNS-01) for the tenants' mail and webmail hosts."),
+  dns: dnsSchema.optional().describe("Mail DNS records: publication, DKIM, SPF, DMARC, MTA-STS (see [DNS](DNS.md#dns-fields-sovereignsdns-ptr-smarthost))."),
+  ptr: ptrSchema.optional().describe("Hetzner reverse DNS (PTR) of the mail load balancers: each one's mail host. Needs `bp-hcloud-ccm` in the kit."),
+  smartHost: smartHostSchema.optional().describe("Send all outbound mail through a relay (for projects whose outbound port 25 is blocked)."),
+  openbao: z
+    .strictObject({
+      address: z.url("must be a URL").describe("OpenBao's address."),
+      mount: z.string().min(1).optional().describe("The KV v2 mount."),
+    })
+    .optional()
+    .describe("OpenBao, the system of record of every credential; required (checked) when the Sovereign has mail stacks. The token comes from `VAULT_TOKEN`, never the fleet."),
+  kit: kitSchema.optional().describe("The bootstrap kit installed by the `<name>-kit` stack (see [Bootstrap kit](KIT.md#bootstrap-kit))."),
+  credentials: credentialsSchema.optional().describe("Rotation of the credentials Terraform generates into OpenBao (see [Credential lifecycle](OPERATIONS.md#credential-lifecycle))."),
+  state: stateSchema
+    .optional()
+    .describe("Where every stack of this Sovereign keeps its Terraform state, generated credentials included (see [Terraform state](OPERATIONS.md#terraform-state))."),
+  tenants: z.array(tenantSchema).optional().describe("The SME tenants, each with its own mail server (stack `<name>-tenant-<id>`)."),
 });
 
 export const fleetSchema = z.strictObject({
-  /** Fleet file format version. */
-  version: z.literal(1, { error: "must be 1 (the only fleet file format version)" }),
-  sovereigns: z.array(sovereignSchema).min(1, "must list at least one Sovereign"),
+  version: z.literal(1, { error: "must be 1 (the only fleet file format version)" }).describe("The fleet file format version."),
+  sovereigns: z.array(sovereignSchema).min(1, "must list at least one Sovereign").describe("The Sovereign clusters."),
 });
 
 export type FleetInput = z.infer<typeof fleetSchema>;

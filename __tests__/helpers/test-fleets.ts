@@ -6,10 +6,11 @@ import { loadFleetFile } from "../../fleet/load";
 import { EXAMPLE_FLEET_FILE } from "./synth";
 import type { TfJson } from "./terraform-json";
 
-/** Fleets the real-Terraform tests judge: both examples, and one with every optional feature switched on. */
+/** Fleets the real-Terraform tests judge: every example, and one with every optional feature switched on. */
 export const TEST_FLEETS: Readonly<Record<string, string>> = {
   example: EXAMPLE_FLEET_FILE,
   minimal: join(__dirname, "..", "..", "examples", "minimal.yaml"),
+  complete: join(__dirname, "..", "..", "examples", "complete.yaml"),
   "every-feature": join(__dirname, "..", "fixtures", "terraform", "every-feature.yaml"),
 };
 

@@ -3,6 +3,7 @@ import { DnsProvider } from "@cdktf/provider-dns/lib/provider";
 import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
+import type { SpfAll } from "../../fleet/model";
 import { mailDomainRecords, mxTargetOf, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
 import { zoneFile, zoneTxt, type DnsRecord } from "../../dns/records";
 import { recordProblems } from "../../dns/validate";
@@ -27,7 +28,7 @@ export interface MailDnsProps {
   readonly server: StalwartServer;
   readonly domain: string;
   readonly mailHost: string;
-  readonly spfAll: "-all" | "~all" | "?all";
+  readonly spfAll: SpfAll;
   readonly dmarc: DmarcPolicy;
   readonly dkim: readonly DkimKey[];
   /** The MTA-STS policy text, when the server serves one; its hash is the record's `id`. @default none */
