@@ -3,8 +3,8 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { mtaStsMaxAgeSeconds, mtaStsPolicyText } from "../dns/mta-sts";
 import { forwardConfirmationProblems } from "../dns/validate";
-import type { DmarcPolicy, MailDomainRecordsSpec } from "../dns/mail-records";
-import type { Capacity, OpenBao, PodSetRef, SovereignPlatform } from "../fleet/model";
+import { defaultDmarcRua } from "../fleet/defaults";
+import type { Capacity, DmarcPolicy, OpenBao, PodSetRef, SovereignPlatform, SpfAll } from "../fleet/model";
 import { SLOT } from "../kit/slots";
 import { ref, setOf } from "../stalwart/encoding";
 import type { ListenerName } from "../stalwart/listeners";
@@ -76,8 +76,8 @@ export interface MailServerProps {
   readonly tlsSecretName?: string;
   /** The domain's SPF `all` term, DMARC policy, whether this stack publishes its records, and the DKIM keys' OpenBao path. */
   readonly dns: {
-    readonly spfAll: MailDomainRecordsSpec["spfAll"];
-    readonly dmarcPolicy: DmarcPolicy["policy"];
+    readonly spfAll: SpfAll;
+    readonly dmarcPolicy: DmarcPolicy;
     /** Publish to the Sovereign's authoritative DNS by RFC 2136 (the domain lies in its zone). */
     readonly publish: boolean;
     readonly dkimOpenBaoPath: string;
@@ -258,7 +258,7 @@ export class MailServer extends Construct {
       spfAll: props.dns.spfAll,
       dmarc: {
         policy: props.dns.dmarcPolicy,
-        rua: platformDns.dmarcRua ?? [`mailto:postmaster@${props.domain}`],
+        rua: platformDns.dmarcRua ?? defaultDmarcRua(props.domain),
         adkim: platformDns.adkim,
         aspf: platformDns.aspf,
       },

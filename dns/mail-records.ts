@@ -1,4 +1,4 @@
-import type { DmarcPolicy as DmarcDisposition, SpfAll } from "../fleet/model";
+import type { DmarcPolicy, SpfAll } from "../fleet/model";
 import type { DnsRecord } from "./records";
 
 export interface DkimKey {
@@ -8,8 +8,8 @@ export interface DkimKey {
   readonly publicKey: string;
 }
 
-export interface DmarcPolicy {
-  readonly policy: DmarcDisposition;
+export interface DmarcRecord {
+  readonly policy: DmarcPolicy;
   /** Aggregate report URIs. */
   readonly rua: readonly string[];
   readonly adkim?: "r" | "s";
@@ -26,7 +26,7 @@ export interface MailDomainRecordsSpec {
   /** The SPF `all` term: `-all` (fail) or `~all` (softfail). */
   readonly spfAll: SpfAll;
   readonly dkim: readonly DkimKey[];
-  readonly dmarc: DmarcPolicy;
+  readonly dmarc: DmarcRecord;
   /** TLS-RPT report URI. */
   readonly tlsRptRua: string;
   /** MTA-STS policy id (changes when the policy changes); undefined: no MTA-STS. */
@@ -36,7 +36,7 @@ export interface MailDomainRecordsSpec {
 export const dkimRecordName = (selector: string, domain: string) => `${selector}._domainkey.${domain}`;
 export const dkimText = (key: DkimKey) => `v=DKIM1; k=${key.algorithm}; h=sha256; p=${key.publicKey}`;
 
-export function dmarcText(d: DmarcPolicy): string {
+export function dmarcText(d: DmarcRecord): string {
   return [`v=DMARC1`, `p=${d.policy}`, `rua=${d.rua.join(",")}`, ...(d.adkim ? [`adkim=${d.adkim}`] : []), ...(d.aspf ? [`aspf=${d.aspf}`] : [])].join("; ");
 }
 

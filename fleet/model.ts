@@ -66,7 +66,7 @@ export interface SovereignPlatform {
   readonly loadBalancer: LoadBalancerOptions;
   readonly managementClients: readonly PodSetRef[];
   readonly clusterDns: PodSetRef;
-  readonly dns: MailDns;
+  readonly dns: DnsPolicy;
   readonly ptr?: Ptr;
   readonly smartHost?: SmartHost;
   /** How secrets reach the cluster from OpenBao. */
@@ -183,7 +183,7 @@ export type SpfAll = (typeof SPF_ALL_TERMS)[number];
 export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
 export type DmarcPolicy = (typeof DMARC_POLICIES)[number];
 
-export interface MailDns {
+export interface DnsPolicy {
   readonly rfc2136?: { readonly server: string; readonly port: number; readonly zone: string; readonly keyName: string; readonly keyAlgorithm: string };
   readonly ttl: number;
   readonly dkimSelectors: { readonly ed25519: string; readonly rsa: string };

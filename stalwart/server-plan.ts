@@ -12,10 +12,10 @@ export const METRICS_USERNAME = "metrics";
 export interface SmartHostSpec {
   /** Relay host name. */
   readonly address: string;
-  /** @default 587 */
-  readonly port?: number;
-  /** @default false (STARTTLS) */
-  readonly implicitTls?: boolean;
+  /** The relay's port (the fleet's default is submission, 587). */
+  readonly port: number;
+  /** TLS from the first byte rather than STARTTLS. */
+  readonly implicitTls: boolean;
   readonly username?: string;
   /** Environment variable holding the relay password (from a Secret). */
   readonly passwordEnv?: string;
@@ -106,9 +106,9 @@ export function buildServerPlan(spec: ServerPlanSpec): ConfigPlan {
       "@type": "Relay",
       name: PLAN_IDS.smartHost,
       address: relay.address,
-      port: relay.port ?? 587,
+      port: relay.port,
       protocol: "smtp",
-      implicitTls: relay.implicitTls ?? false,
+      implicitTls: relay.implicitTls,
       ...(relay.username ? { authUsername: relay.username } : {}),
       ...(relay.passwordEnv ? { authSecret: secretFromEnv(relay.passwordEnv) } : {}),
     });

@@ -4,7 +4,7 @@ import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import type { SpfAll } from "../../fleet/model";
-import { mailDomainRecords, mxTargetOf, type DkimKey, type DmarcPolicy } from "../../dns/mail-records";
+import { mailDomainRecords, mxTargetOf, type DkimKey, type DmarcRecord } from "../../dns/mail-records";
 import { zoneFile, zoneTxt, type DnsRecord } from "../../dns/records";
 import { recordProblems } from "../../dns/validate";
 import type { Labels } from "../k8s/labels";
@@ -29,7 +29,7 @@ export interface MailDnsProps {
   readonly domain: string;
   readonly mailHost: string;
   readonly spfAll: SpfAll;
-  readonly dmarc: DmarcPolicy;
+  readonly dmarc: DmarcRecord;
   readonly dkim: readonly DkimKey[];
   /** The MTA-STS policy text, when the server serves one; its hash is the record's `id`. @default none */
   readonly mtaStsPolicy?: string;
