@@ -15,9 +15,16 @@ const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml")).sort()
 /**
  * Fields complete.yaml leaves unset on purpose: the removed `kit.defaultVersion` is an error that says so; a digest
  * or a load-balancer class depends on the reader's release and cluster (a made-up one would be copied), so they are
- * shown in comments.
+ * shown in comments; so is a whole Sovereign leaving (it would mark every stack of that Sovereign).
  */
-const NOT_SET = ["sovereigns[].kit.defaultVersion", "sovereigns[].stalwart.digest", "sovereigns[].loadBalancer.loadBalancerClass"];
+const NOT_SET = [
+  "sovereigns[].kit.defaultVersion",
+  "sovereigns[].stalwart.digest",
+  "sovereigns[].loadBalancer.loadBalancerClass",
+  "sovereigns[].offboarding",
+  "sovereigns[].offboarding.finalBackup",
+  "sovereigns[].offboarding.retainUntil",
+];
 
 /** Every schema path a parsed fleet sets (`sovereigns[].dns.ttl`); map keys (labels, slots) are not followed. */
 function setPaths(node: unknown, path: string, schemaPaths: ReadonlySet<string>, out: Set<string>): void {

@@ -113,6 +113,41 @@ describe("plan diff", () => {
     expect(cli(fleet(`${ACME}\n${GLOBEX}`), base).code).toBe(2);
   });
 
+  it("a tenant removed: its mailboxes are DATA LOSS, first in every format", () => {
+    const d = planDiff(fleet(`${ACME}\n${GLOBEX}`), base);
+    expect(d.losesData).toBe(true);
+    const removed = d.stacks.find((s) => s.name === "fsn1-tenant-globex")!;
+    expect(removed.dataLoss).toEqual(["removing stack fsn1-tenant-globex deletes namespace org-globex with the mailboxes (org-globex/data-stalwart-0): offboard it first (final backup, retention)"]);
+    expect(d.stacks.filter((s) => s.dataLoss.length > 0).map((s) => s.name)).toEqual(["fsn1-tenant-globex"]);
+    expect(renderText(d).split("\n")[0]).toBe(`!!! DATA LOSS fsn1-tenant-globex: ${removed.dataLoss[0]}`);
+    const markdown = renderMarkdown(d).split("\n");
+    expect(markdown.slice(2, 4)).toEqual(["> [!CAUTION]", "> **DATA LOSS**: mailboxes would be deleted or left behind"]);
+    expect(JSON.parse(renderJson(d)).losesData).toBe(true);
+    let out = "";
+    const failing = (base: string, head: string) => runPlanDiff(["--base-dir", synth(base), "--head-dir", synth(head), "--fail-on-data-loss"], (t) => (out += t), () => undefined);
+    expect(failing(fleet(`${ACME}\n${GLOBEX}`), base)).toBe(3);
+    expect(out).toMatch(/^!!! DATA LOSS fsn1-tenant-globex: /);
+    expect(failing(base, fleet(`${ACME}\n${GLOBEX}`))).toBe(0);
+  });
+
+  it("a tenant whose namespace the platform owns: removing it leaves the mailboxes behind, unowned", () => {
+    const own = (t: string) => t.replace("secretsSeededElsewhere: true}", "secretsSeededElsewhere: true, namespace: org-globex}");
+    const withPlatformNamespace = fleet(`${ACME}\n${own(GLOBEX)}`, "    tenantNamespaces: {create: false}\n");
+    const d = planDiff(withPlatformNamespace, fleet(ACME, "    tenantNamespaces: {create: false}\n"));
+    expect(d.stacks.find((s) => s.name === "fsn1-tenant-globex")!.dataLoss).toEqual([
+      "removing stack fsn1-tenant-globex removes the mail server; its mailboxes (org-globex/data-stalwart-0) stay behind, unowned: offboard it first (final backup, retention)",
+    ]);
+  });
+
+  it("a server moved to another namespace starts on empty claims: DATA LOSS; a capacity change is none", () => {
+    const moved = fleet(ACME.replace("secretsSeededElsewhere: true}", "secretsSeededElsewhere: true, namespace: mail-acme}"));
+    const d = planDiff(fleet(ACME), moved);
+    const acme = d.stacks.find((s) => s.name === "fsn1-tenant-acme")!;
+    expect(acme.dataLoss).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\.mail-namespace is REPLACED: Kubernetes deletes the mailboxes with it \(org-acme\/data-stalwart-0\)$/)]);
+    expect(planDiff(fleet(ACME), fleet(ACME.replace("secretsSeededElsewhere: true}", "secretsSeededElsewhere: true, capacity: {cpu: '1'}}"))).losesData).toBe(false);
+    expect(planDiff(base, base).losesData).toBe(false);
+  });
+
   it("redacts secret values: the contract Secret's data and anything secret-looking", () => {
     const mothership = "    relay:\n      mode: mothership\n      mothership: {host: mail.openova.io, from: noreply@openova.io, credentials: {secret: {namespace: catalyst-system, name: smtp}}}\n";
     // The one contract Terraform writes itself: a central relay's credentials from a cluster Secret.

@@ -131,3 +131,10 @@ describe("StalwartServer", () => {
     });
   });
 });
+
+describe("StalwartServer data", () => {
+  it("keeps its claims (the mailboxes) when the StatefulSet is deleted, replaced or scaled down", () => {
+    const sts = Object.values(JSON.parse(synth()).resource.kubernetes_stateful_set_v1)[0] as { spec: Record<string, unknown> };
+    expect([sts.spec.persistent_volume_claim_retention_policy].flat()).toEqual([{ when_deleted: "Retain", when_scaled: "Retain" }]);
+  });
+});

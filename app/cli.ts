@@ -4,6 +4,7 @@ import { FleetError } from "../fleet/errors";
 import { loadFleetFile } from "../fleet/load";
 import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
+import { removalProblems } from "./removal-guard";
 import { projectRoot } from "../project/root";
 import { synthesizeFleet } from "./synthesize";
 
@@ -68,7 +69,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return 2;
   }
   try {
-    const stacks = synthesizeFleet(loadFleetFile(fleetFile), outdir);
+    const fleet = loadFleetFile(fleetFile);
+    // Mailboxes never go by accident: a mail stack leaves the fleet only after its offboarding.
+    const removals = removalProblems(fleet, outdir);
+    if (removals.length > 0) {
+      io.stderr(`${fleetFile}: refusing to drop mail stacks of the earlier output in ${outdir} (left unchanged):\n${removals.map((r) => `  ${r}\n`).join("")}`);
+      return 1;
+    }
+    const stacks = synthesizeFleet(fleet, outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
     return 0;
   } catch (err) {

@@ -18,7 +18,9 @@ import { readSynthOutput } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
 import { runCommand } from "../app/command";
 
-const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode]";
+const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode] [--fail-on-data-loss]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode] [--fail-on-data-loss]";
+/** Exit code of `--fail-on-data-loss` when the change would lose mailboxes (the report is written first). */
+export const DATA_LOSS_EXIT = 3;
 const RENDER = { markdown: renderMarkdown, text: renderText, json: renderJson } as const;
 
 export function runPlanDiff(argv: readonly string[], out: (t: string) => void, err: (t: string) => void): number {
@@ -38,6 +40,7 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
         "head-dir": { type: "string" },
         "cache-dir": { type: "string" },
         "detailed-exitcode": { type: "boolean", default: false },
+        "fail-on-data-loss": { type: "boolean", default: false },
       },
       strict: true,
     }));
@@ -65,6 +68,8 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
     }
     const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
     out(render(diff));
+    // The report is written either way, so CI can still show it before it refuses the change.
+    if (values["fail-on-data-loss"] && diff.losesData) return DATA_LOSS_EXIT;
     return detailed && diff.hasChanges ? 2 : 0;
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? "";

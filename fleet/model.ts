@@ -125,6 +125,16 @@ export interface Tenant {
   readonly clusterIssuer: string;
   /** Where this tenant sits in the fleet file, for error messages (`sovereigns[0].tenants[1]`). */
   readonly fleetPath: string;
+  /** The tenant (or its whole Sovereign) is leaving. @default not leaving */
+  readonly offboarding?: Offboarding;
+}
+
+/** A mail stack on its way out: it stays, with its mailboxes, until `retainUntil`; only then may it leave the fleet. */
+export interface Offboarding {
+  /** The backup taken once mail stopped arriving. */
+  readonly finalBackup: string;
+  /** `YYYY-MM-DD` (UTC): the last day the stack must stay. */
+  readonly retainUntil: string;
 }
 
 export type MothershipCredentials =
@@ -171,6 +181,8 @@ export interface RelayBase {
   readonly dkimPath: string;
   /** Bootstrap-kit slots the relay needs: slot 95's dependencies in the registry. */
   readonly requiredSlots: readonly string[];
+  /** The whole Sovereign is leaving. @default not leaving */
+  readonly offboarding?: Offboarding;
 }
 
 /** The relay: consumers use this Sovereign's own server ("sovereign-local") or a central one ("mothership"). */

@@ -124,6 +124,8 @@ function resolveTenant(s: SovereignInput, t: TenantInput, fleetPath: string): Te
     },
     clusterIssuer: s.clusterIssuer ?? D.clusterIssuer,
     fleetPath,
+    // A Sovereign that leaves takes its tenants along.
+    offboarding: t.offboarding ?? s.offboarding,
   };
 }
 
@@ -153,6 +155,7 @@ function resolveRelay(s: SovereignInput, registry: readonly KitSlot[]): Relay {
     credentialsPath: credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER),
     dkimPath: `${credentialsBase(s.fqdn, RELAY_CREDENTIALS_OWNER)}/dkim`,
     requiredSlots: registry.find((slot) => slot.name === SLOT.relay)?.dependsOn ?? [],
+    offboarding: s.offboarding,
   };
   // The cross-checks guarantee the details of a mothership relay.
   return (r?.mode ?? RELAY.mode) === "mothership" && mothership ? { ...base, mode: "mothership", mothership } : { ...base, mode: "sovereign-local" };

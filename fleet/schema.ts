@@ -175,6 +175,21 @@ const tenantWebmailSchema = z.strictObject({
   host: dnsName("webmail host").optional().describe("Host of the tenant's webmail; must differ from the mail host."),
 });
 
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "is not a calendar date")
+  .meta({ title: "date (YYYY-MM-DD)" });
+
+const offboardingSchema = z.strictObject({
+  finalBackup: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$/, "must name the backup (letters, digits and . _ : / -)")
+    .describe("The backup taken after mail stopped arriving: what a restore would start from. Required, so nobody offboards without one."),
+  retainUntil: calendarDate.describe("Until this day (UTC) the stack and its mailboxes must stay; after it, the entry may leave the fleet and its stack may be destroyed."),
+});
+
 const tenantSchema = z.strictObject({
   id: dnsLabel("tenant id").describe("Tenant id, unique in the fleet: part of the stack, namespace and Kubernetes object names."),
   domain: tenantDomainSchema.describe("The tenant's mail domain."),
@@ -183,6 +198,9 @@ const tenantSchema = z.strictObject({
   oidc: tenantOidcSchema.optional().describe("Tenant login (OIDC)."),
   webmail: tenantWebmailSchema.optional().describe("The tenant's webmail (SnappyMail)."),
   secretsSeededElsewhere: z.boolean().optional().describe("The tenant's OpenBao paths are seeded by another system; Terraform does not write them."),
+  offboarding: offboardingSchema
+    .optional()
+    .describe("The tenant is leaving: its stack stays until `retainUntil`, and only then may the tenant leave the fleet (see [Offboarding](OPERATIONS.md#offboarding))."),
 });
 
 const keycloakSchema = z.strictObject({
@@ -471,6 +489,9 @@ const sovereignSchema = z.strictObject({
     .optional()
     .describe("Where every stack of this Sovereign keeps its Terraform state, generated credentials included (see [Terraform state](OPERATIONS.md#terraform-state))."),
   tenants: z.array(tenantSchema).optional().describe("The SME tenants, each with its own mail server (stack `<name>-tenant-<id>`)."),
+  offboarding: offboardingSchema
+    .optional()
+    .describe("The whole Sovereign is leaving: every mail stack (relay and tenants) stays until `retainUntil` (see [Offboarding](OPERATIONS.md#offboarding))."),
 });
 
 export const fleetSchema = z.strictObject({

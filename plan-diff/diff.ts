@@ -1,5 +1,7 @@
 import { diffLines } from "diff";
 import diff from "microdiff";
+import { dataLossOf } from "./data-loss";
+import { offboardingOf, removalProblem, todayUtc } from "./offboarding";
 import { forcesReplacement } from "./replace-rules";
 import { isSensitive, REDACTED } from "./redact";
 import type { Json, SynthResource, SynthStack } from "./synth-output";
@@ -29,11 +31,15 @@ export interface StackDiff {
   readonly resources: readonly ResourceChange[];
   /** Changes a reviewer must not miss: replacements, a changed Stalwart plan, a deleted stack. */
   readonly warnings: readonly string[];
+  /** Changes that would lose mailbox data (see `dataLossOf`): shown first, in red. */
+  readonly dataLoss: readonly string[];
 }
 
 export interface PlanDiff {
   readonly stacks: readonly StackDiff[];
   readonly hasChanges: boolean;
+  /** Whether any stack's change would lose mailbox data. */
+  readonly losesData: boolean;
 }
 
 const LONG = 120;
@@ -89,7 +95,7 @@ function attributeChanges(resource: SynthResource, before: Json, after: Json): A
 /** The Stalwart configuration plan lives in this ConfigMap: a change there reconfigures a running server. */
 const isStalwartPlan = (r: SynthResource) => r.type === "kubernetes_config_map_v1" && r.body?.metadata?.name === "stalwart-plan";
 
-function diffStack(name: string, base?: SynthStack, head?: SynthStack): StackDiff {
+function diffStack(today: string, name: string, base?: SynthStack, head?: SynthStack): StackDiff {
   const before = base?.resources ?? new Map<string, SynthResource>();
   const after = head?.resources ?? new Map<string, SynthResource>();
   const addresses = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -112,18 +118,24 @@ function diffStack(name: string, base?: SynthStack, head?: SynthStack): StackDif
   for (const r of resources.filter((x) => x.action === "delete")) {
     if (/^(kubernetes_stateful_set_v1|kubernetes_namespace_v1|tls_private_key|random_password)\./.test(r.address)) warnings.push(`${r.address} will be DELETED`);
   }
-  if (base && !head) warnings.unshift(`stack ${name} is DELETED: terraform destroy it before its state is orphaned`);
+  if (base && !head) {
+    const offboarded = offboardingOf(base);
+    const problem = removalProblem(base, today);
+    if (offboarded && !problem) warnings.unshift(`stack ${name} completed offboarding (retained until ${offboarded.retainUntil}, final backup ${offboarded.finalBackup}): destroying it deletes its mailboxes as planned`);
+    else if (problem) warnings.unshift(problem);
+    warnings.unshift(`stack ${name} is DELETED: terraform destroy it before its state is orphaned`);
+  }
   const status = !base ? "added" : !head ? "removed" : resources.length > 0 ? "changed" : "unchanged";
-  return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings };
+  return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings, dataLoss: dataLossOf(name, base, head, resources, today) };
 }
 
 /** Whether an address is a managed resource, what `terraform plan` counts (not `data.`, `output.`, `provider`, `terraform`). */
 export const isManagedResource = (address: string): boolean => address.includes(".") && !/^(data|output)\./.test(address);
 
-/** Compares two synthesized outputs, stack by stack and resource by resource. */
-export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>): PlanDiff {
+/** Compares two synthesized outputs, stack by stack and resource by resource; `today` (UTC) judges offboarding. */
+export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>, today = todayUtc()): PlanDiff {
   const names = [...new Set([...base.keys(), ...head.keys()])].sort();
-  const stacks = names.map((n) => diffStack(n, base.get(n), head.get(n)));
-  return { stacks, hasChanges: stacks.some((s) => s.status !== "unchanged") };
+  const stacks = names.map((n) => diffStack(today, n, base.get(n), head.get(n)));
+  return { stacks, hasChanges: stacks.some((s) => s.status !== "unchanged"), losesData: stacks.some((s) => s.dataLoss.length > 0) };
 }
 

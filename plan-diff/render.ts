@@ -17,8 +17,11 @@ export function totalSummary(d: PlanDiff): string {
 
 const changeText = (c: AttributeChange) => `${c.path}: ${c.old ?? "(none)"} → ${c.new ?? "(none)"}${c.forcesReplacement ? "  # forces replacement" : ""}`;
 
+/** Every data-loss finding, stack by stack. */
+const dataLossLines = (d: PlanDiff): string[] => d.stacks.flatMap((s) => s.dataLoss.map((l) => `${s.name}: ${l}`));
+
 export function renderText(d: PlanDiff): string {
-  const out: string[] = [];
+  const out: string[] = dataLossLines(d).map((l) => `!!! DATA LOSS ${l}`);
   for (const s of d.stacks.filter((x) => x.status !== "unchanged")) {
     out.push(`== ${s.name} (${s.status}): ${summary(s)}`);
     for (const w of s.warnings) out.push(`  ! ${w}`);
@@ -41,6 +44,9 @@ const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function renderMarkdown(d: PlanDiff): string {
   const out: string[] = ["## sovereign-mail plan diff", ""];
   if (!d.hasChanges) return `${out.join("\n")}\nNo changes.\n`;
+  const losses = dataLossLines(d);
+  // GitHub renders a CAUTION alert in red: a reviewer sees it before anything else.
+  if (losses.length > 0) out.push("> [!CAUTION]", "> **DATA LOSS**: mailboxes would be deleted or left behind", ...losses.map((l) => `> - ${md(l)}`), "");
   out.push(`**${totalSummary(d)}**`, "");
   const warnings = d.stacks.flatMap((s) => s.warnings.map((w) => `${s.name}: ${w}`));
   if (warnings.length > 0) out.push("> [!WARNING]", ...warnings.map((w) => `> - ${md(w)}`), "");

@@ -9,7 +9,8 @@ import { credentialSettings, type CredentialSettings } from "../constructs/crede
 import { requiredSlotsOf, requireSlots } from "../constructs/kit/required-slots";
 import type { MailServer } from "../constructs/mail-server";
 import { escapeTemplate } from "../constructs/terraform/escape";
-import type { OpenBao, SovereignPlatform } from "../fleet/model";
+import type { Offboarding, OpenBao, SovereignPlatform } from "../fleet/model";
+import { OFFBOARDING_OUTPUT } from "../plan-diff/offboarding";
 import { BaseStack, kubeconfigOf } from "./base-stack";
 
 /** The stack output holding the mail domain's records as a zone-file snippet, filled in after apply. */
@@ -63,8 +64,11 @@ export abstract class MailStack extends BaseStack {
     requireSlots(this, ...slots);
   }
 
-  /** The outputs every mail stack has: where its server is and what to publish for its domain. */
-  protected addServerOutputs(mail: MailServer): void {
+  /**
+   * The outputs every mail stack has: where its server is and what to publish for its domain, and while it is
+   * offboarding the record that lets it leave the fleet after `retainUntil` (plan-diff and synthesis read it).
+   */
+  protected addServerOutputs(mail: MailServer, offboarding: Offboarding | undefined): void {
     new TerraformOutput(this, DNS_ZONE_FILE_OUTPUT, { value: mail.dns.zoneFile, description: "The mail domain's records as a zone-file snippet (publish them for BYO domains)" });
     new TerraformOutput(this, "dkim_selectors", { value: mail.dkim.keys.map((k) => k.selector), description: "DKIM selectors (Ed25519 and RSA; with rotation one per slot, all published)" });
     new TerraformOutput(this, "namespace", { value: mail.namespace, description: "Namespace of the mail server" });
@@ -78,5 +82,11 @@ export abstract class MailStack extends BaseStack {
       description: "Addresses of the mail LoadBalancer (A/AAAA and PTR of the mail host)",
     });
     new TerraformOutput(this, "config_apply_job", { value: mail.applyJob.job.metadata.name, description: "Name of the Job that applied the current configuration plan" });
+    if (offboarding) {
+      new TerraformOutput(this, OFFBOARDING_OUTPUT, {
+        value: { final_backup: offboarding.finalBackup, retain_until: offboarding.retainUntil },
+        description: "This stack is offboarding: it and its mailboxes stay until retain_until (UTC), then it may leave the fleet",
+      });
+    }
   }
 }

@@ -65,7 +65,7 @@ export class RelayStack extends MailStack {
       },
       configure: (plan) => addSubmissionLogins(plan, relay, this.submissionCredential),
     });
-    this.addServerOutputs(this.mail);
+    this.addServerOutputs(this.mail, relay.offboarding);
     const submissionPort = LISTENERS[relay.submissionListener].port;
     const purposes = clientPurposes("submission", relay.clients.map((c) => c.namespace));
     relay.clients.forEach((client, i) => {

@@ -85,7 +85,7 @@ export class TenantMailStack extends MailStack {
       },
       configure: (plan) => addOidcDirectory(plan, { name: `Keycloak realm of tenant ${tenant.id}`, issuerUrl: tenant.oidc.issuerUrl, clientId: tenant.oidc.clientId, domain: tenant.domain }),
     });
-    this.addServerOutputs(this.mail);
+    this.addServerOutputs(this.mail, tenant.offboarding);
     const server = this.mail.server;
     // Token validation fetches the realm's discovery document and JWKS over HTTPS.
     server.connections.allowTo(Peer.publicInternet(), [Port.tcp(443)], "keycloak-oidc");
