@@ -11,17 +11,9 @@ import { parseFleet } from "../fleet/load";
 import { diffSynthOutputs } from "../plan-diff/diff";
 import { readSynthOutput } from "../plan-diff/synth-output";
 import { synthFleetYaml } from "./helpers/synth";
+import { tenantFleet } from "./helpers/tenant-fleet";
 
-const fleet = (tenants: string, sovereignExtra = "") => `version: 1
-sovereigns:
-  - name: fsn1
-    fqdn: omantel.example.org
-    cluster: {context: fsn1}
-    openbao: {address: "https://bao.example.org"}
-    webmail: {enabled: false}
-${sovereignExtra}    tenants:
-${tenants}
-`;
+const fleet = tenantFleet;
 const ACME = "      - {id: acme, domain: {mode: byo, name: acme.example.com}}";
 const globex = (extra = "") => `      - {id: globex, domain: {mode: byo, name: globex.example.com}${extra}}`;
 const LEAVING = (until: string) => `, offboarding: {finalBackup: "restic:fsn1-tenant-globex/5f2c9a1e", retainUntil: "${until}"}`;

@@ -9,17 +9,9 @@ import { isSensitive } from "../plan-diff/redact";
 import { forcesReplacement } from "../plan-diff/replace-rules";
 import { renderJson, renderMarkdown, renderText, summary } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";
+import { tenantFleet } from "./helpers/tenant-fleet";
 
-const fleet = (tenants: string, sovereignExtra = "") => `version: 1
-sovereigns:
-  - name: fsn1
-    fqdn: omantel.example.org
-    cluster: {context: fsn1}
-    openbao: {address: "https://bao.example.org"}
-    webmail: {enabled: false}
-${sovereignExtra}    tenants:
-${tenants}
-`;
+const fleet = tenantFleet;
 const ACME = "      - {id: acme, domain: {mode: byo, name: acme.example.com}, secretsSeededElsewhere: true}";
 const GLOBEX = "      - {id: globex, domain: {mode: byo, name: globex.example.com}, secretsSeededElsewhere: true}";
 
