@@ -15,7 +15,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   stalwart: ["project"],
   dns: ["fleet"],
   relay: ["fleet"],
-  "plan-diff": [],
+  "plan-diff": ["stalwart"],
   types: [],
   constructs: ["fleet", "kit", "stalwart", "dns", "relay"],
   stacks: ["constructs", "fleet", "stalwart", "dns", "relay", "kit", "plan-diff"],

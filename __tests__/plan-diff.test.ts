@@ -9,6 +9,7 @@ import { isSensitive } from "../plan-diff/redact";
 import { forcesReplacement } from "../plan-diff/replace-rules";
 import { renderJson, renderMarkdown, renderText, summary } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";
+import { upgradeNotes } from "../stalwart/upgrade-notes";
 import { tenantFleet } from "./helpers/tenant-fleet";
 
 const fleet = tenantFleet;
@@ -83,8 +84,20 @@ describe("plan diff", () => {
         // The credentials gate runs the server image's shell.
         ["spec.template.spec.init_container.0.image", '"stalwartlabs/stalwart:v0.16.18"', '"stalwartlabs/stalwart:v0.16.19"'],
       ]);
-      expect(s.warnings).toEqual([]);
+      // #18: the only warning is what upstream says about the versions crossed (none beyond the restart here).
+      expect(s.warnings).toEqual([
+        `Stalwart upgrade of ${sts.address}: v0.16.18 → v0.16.19: no data migration within 0.16 (schema version unchanged); the pod restarts once (a short outage); take a backup first`,
+      ]);
     }
+  });
+
+  it("a Stalwart upgrade lists the upstream notes of every release crossed; a downgrade and a minor jump are called out", () => {
+    const d = planDiff(fleet(ACME, "    stalwart: {image: stalwartlabs/stalwart:v0.16.5}\n"), base);
+    const warnings = d.stacks.find((s) => s.name === "fsn1-tenant-acme")!.warnings;
+    expect(warnings.map((w) => w.replace(/^Stalwart upgrade of [^:]+: /, "").split(":")[0])).toEqual(["v0.16.5 → v0.16.18", "v0.16.6", "v0.16.12", "v0.16.18"]);
+    expect(upgradeNotes("0.16.18", "0.16.5")[0]).toMatch(/is a downgrade, which upstream does not document as safe/);
+    expect(upgradeNotes("0.15.9", "0.16.18")[0]).toMatch(/crosses a minor release: follow upstream UPGRADING/);
+    expect(upgradeNotes("0.16.12", "0.16.17")).toHaveLength(1);
   });
 
   it("a tenant added: a new stack with everything to add", () => {

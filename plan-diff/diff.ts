@@ -1,5 +1,6 @@
 import { diffLines } from "diff";
 import diff from "microdiff";
+import { upgradeNotes } from "../stalwart/upgrade-notes";
 import { dataLossOf } from "./data-loss";
 import { offboardingOf, removalProblem, todayUtc } from "./offboarding";
 import { forcesReplacement } from "./replace-rules";
@@ -113,6 +114,7 @@ function diffStack(today: string, name: string, base?: SynthStack, head?: SynthS
       resources.push({ address, action: replace ? "replace" : "update", changes });
       if (replace) warnings.push(`${address} will be REPLACED (${changes.filter((c) => c.forcesReplacement).map((c) => c.path).join(", ")})`);
       if (isStalwartPlan(a)) warnings.push(`the Stalwart configuration plan changes (${address}): the apply Job runs again`);
+      warnings.push(...stalwartUpgradeWarnings(address, changes));
     }
   }
   for (const r of resources.filter((x) => x.action === "delete")) {
@@ -127,6 +129,17 @@ function diffStack(today: string, name: string, base?: SynthStack, head?: SynthS
   }
   const status = !base ? "added" : !head ? "removed" : resources.length > 0 ? "changed" : "unchanged";
   return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings, dataLoss: dataLossOf(name, base, head, resources, today) };
+}
+
+const STALWART_IMAGE = /stalwartlabs\/stalwart:v(\d+\.\d+\.\d+)/;
+
+/** A server's Stalwart version changing: what upstream says about the versions crossed (stalwart/upgrade-notes.ts). */
+function stalwartUpgradeWarnings(address: string, changes: readonly AttributeChange[]): string[] {
+  if (!address.startsWith("kubernetes_stateful_set_v1.")) return [];
+  const image = changes.find((c) => /\.image$/.test(c.path) && STALWART_IMAGE.test(c.old ?? "") && STALWART_IMAGE.test(c.new ?? ""));
+  if (!image) return [];
+  const [from, to] = [STALWART_IMAGE.exec(image.old!)![1], STALWART_IMAGE.exec(image.new!)![1]];
+  return from === to ? [] : upgradeNotes(from, to).map((n) => `Stalwart upgrade of ${address}: ${n}`);
 }
 
 /** Whether an address is a managed resource, what `terraform plan` counts (not `data.`, `output.`, `provider`, `terraform`). */
