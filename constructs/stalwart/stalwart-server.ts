@@ -206,6 +206,8 @@ export class StalwartServer extends WorkloadBase {
         replicas: "1",
         serviceName: `${this.name}-headless`,
         selector: { matchLabels: { ...this.selector } },
+        // The mailboxes outlive the StatefulSet: deleting, replacing or scaling it never deletes its claims (explicit:
+        // the attribute is Optional+Computed, hashicorp/kubernetes v2.38.0 kubernetes/schema_stateful_set_spec.go).
         persistentVolumeClaimRetentionPolicy: [{ whenDeleted: "Retain", whenScaled: "Retain" }],
         updateStrategy: [{ type: "RollingUpdate" }],
         template: {
@@ -268,12 +270,6 @@ export class StalwartServer extends WorkloadBase {
       waitForRollout: true,
       timeouts: { create: "15m", update: "15m", delete: "10m" },
     });
-
-    // The mailboxes outlive the StatefulSet: deleting, replacing or scaling it never deletes its claims. Explicit,
-    // because the attribute is Optional+Computed (hashicorp/kubernetes v2.38.0 kubernetes/schema_stateful_set_spec.go
-    // persistent_volume_claim_retention_policy) and would otherwise follow whatever the cluster reports; the
-    // prebuilt bindings predate it, hence the override.
-    this.statefulSet.addOverride("spec.persistent_volume_claim_retention_policy", { when_deleted: "Retain", when_scaled: "Retain" });
 
     this.connections.allowFrom(Peer.anyAddress(), publicListeners.map((l) => Port.tcp(l.port)), "mail-clients");
     for (const client of props.managementClients ?? []) {
