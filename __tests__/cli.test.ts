@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
-const COMMANDS = ["main", "bin/plan-stalwart", "bin/smtp-resolve", "bin/dns-records", "bin/plan-diff", "bin/credentials-reset", "bin/kit-check", "bin/kit-lock"];
+const COMMANDS = ["main", "bin/plan-stalwart", "bin/smtp-resolve", "bin/dns-records", "bin/plan-diff", "bin/credentials-reset", "bin/kit-check", "bin/kit-lock", "bin/mail-restore"];
 const run = (command: string, args: string[]) => spawnSync(process.execPath, [join(ROOT, "dist", `${command}.js`), ...args], { cwd: ROOT, encoding: "utf8" });
 
 describe("every command", () => {

@@ -254,7 +254,7 @@ describe("start gate", () => {
     for (const stack of [...example.stacks.relays, ...example.stacks.tenants]) {
       const json = example.json[stack.stackName];
       const sts = resourcesOf(json, "kubernetes_stateful_set_v1")[0].body;
-      const [gate] = sts.spec.template.spec.init_container;
+      const gate = sts.spec.template.spec.init_container.find((c: { name: string }) => c.name === "credentials-current");
       const env = gate.env as { name: string; value?: string; value_from?: { secret_key_ref: { name: string; key: string } } }[];
       const current = env.filter((e) => e.name.startsWith("CURRENT_")).map((e) => e.value_from!.secret_key_ref);
       // (The recovery admin is no longer read at start outside a bootstrap, which renders it once.)

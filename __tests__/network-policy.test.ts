@@ -13,6 +13,7 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
   const pod: PodRef = { namespace: server.namespace, labels: { ...server.selector, "app.kubernetes.io/version": "v0.16.18" } };
 
   const isRelay = name === "fsn1-mail";
+  const hasBackups = example.fleet.sovereigns[0].platform.backup !== undefined;
 
   it("allows every registered flow", () => {
     expect(server.connections.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual([
@@ -20,6 +21,8 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
       "ingress/management-monitoring",
       "egress/dns",
       "egress/outbound-smtp",
+      // #18: the example Sovereign backs its servers up to object storage.
+      "egress/object-storage",
       "ingress/management-from-stalwart-apply",
       ...(isRelay ? ["ingress/submission-catalyst-system"] : ["egress/keycloak-oidc", "ingress/mail-from-webmail"]),
     ]);
@@ -49,8 +52,8 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
         expect(egressAllowed(json, pod, { ip }, { port })).toBe(false);
       }
     }
-    // Tenants fetch their realm's OIDC discovery and keys over HTTPS; the relay needs no HTTPS at all.
-    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 443 })).toBe(!isRelay);
+    // Tenants fetch their realm's OIDC discovery and keys over HTTPS; the relay needs HTTPS only for its backups.
+    expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 443 })).toBe(!isRelay || hasBackups);
     expect(egressAllowed(json, pod, { ip: "10.0.0.1" }, { port: 443 })).toBe(false);
     expect(egressAllowed(json, pod, { ip: "198.51.100.7" }, { port: 53, protocol: "UDP" })).toBe(false);
     const kubeDns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };

@@ -73,11 +73,17 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     // Mailboxes never go by accident: a mail stack leaves the fleet only after its offboarding.
     const removals = removalProblems(fleet, outdir);
     if (removals.length > 0) {
-      io.stderr(`${fleetFile}: refusing to drop mail stacks of the earlier output in ${outdir} (left unchanged):\n${removals.map((r) => `  ${r}\n`).join("")}`);
+      io.stderr(
+        `${fleetFile}: refusing to drop mail stacks of the earlier output in ${outdir} (left unchanged):\n${removals.map((r) => `  ${r}\n`).join("")}` +
+          `(synthesizing another fleet rather than changing this one? give it its own --out)\n`,
+      );
       return 1;
     }
     const stacks = synthesizeFleet(fleet, outdir);
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
+    for (const s of fleet.sovereigns.filter((x) => !x.platform.backup)) {
+      io.stdout(`warning: ${fleetFile}: ${s.fleetPath}.backup is not set: the ${s.tenants.length + 1} mail servers of ${s.name} are not backed up\n`);
+    }
     return 0;
   } catch (err) {
     io.stderr(err instanceof FleetError ? `${err.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(err as Error).message}\n`);

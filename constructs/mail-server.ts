@@ -23,6 +23,8 @@ import { OWNERSHIP_LABELS } from "./k8s/labels";
 import { namespaceOf } from "./k8s/namespace-of";
 import { clientPurposes } from "./network/connections";
 import { Peer } from "./network/peer";
+import { Port } from "./network/port";
+import { ServerBackup } from "./backup/server-backup";
 import { ConfigApplyJob, reloadPlan } from "./stalwart/config-apply-job";
 import { addDkimSignatures, DKIM_DIR, slotPasswordCredential } from "./stalwart/credential-objects";
 import { RecoveryBootstrap } from "./stalwart/recovery-bootstrap";
@@ -101,6 +103,8 @@ export class MailServer extends Construct {
   readonly metricsCredential: RotatingPassword;
   readonly dkim: DkimKeys;
   readonly dns: MailDns;
+  /** Backups and restores, when the Sovereign has a backup repository. */
+  readonly backup?: ServerBackup;
   readonly mailHost: string;
   readonly namespace: string;
   /** The credential settings of the stack (mount, rotation policy, ExternalSecret store), for the stack's other credentials. */
@@ -183,6 +187,10 @@ export class MailServer extends Construct {
         path: smartHost.password.openbaoPath,
         property: smartHost.password.property,
       });
+    // Backups, when the Sovereign has a repository: the copy runs in the server's pod before Stalwart starts.
+    this.backup = platform.backup
+      ? new ServerBackup(this, "backup", { serverName: "stalwart", namespace: props.namespace, instance: props.instance, policy: platform.backup, externalSecrets: platform.externalSecrets, clusterDns })
+      : undefined;
     this.server = new StalwartServer(this, "stalwart", {
       namespace: props.namespace,
       instance: props.instance,
@@ -212,8 +220,20 @@ export class MailServer extends Construct {
         ...(smartHostPassword ? [{ name: SMART_HOST_PASSWORD_ENV, ref: smartHostPassword.keyRef(smartHost!.password!.property) }] : []),
       ],
       internalService: props.internalService,
+      beforeStart: this.backup && {
+        initContainer: this.backup.initContainer,
+        volumes: [this.backup.volume],
+        // The object storage is outside the cluster.
+        egress: { purpose: "object-storage", peer: Peer.publicInternet(), ports: [Port.tcp(443)] },
+      },
     });
-    addDependsOn(this.server.statefulSet, [bootstrap.ready, this.metricsCredential.ready, this.dkim.externalSecret.manifest, ...(smartHostPassword ? [smartHostPassword.ready] : [])]);
+    addDependsOn(this.server.statefulSet, [
+      bootstrap.ready,
+      this.metricsCredential.ready,
+      this.dkim.externalSecret.manifest,
+      ...(smartHostPassword ? [smartHostPassword.ready] : []),
+      ...(this.backup ? [this.backup.secret.manifest, this.backup.restoreRequests] : []),
+    ]);
     if (ptrSpec?.mode === "terraform") new LoadBalancerPtr(this, "ptr", { ...ptrSpec, service: this.server.mailService });
     const mtaSts = this.server.listeners.some((l) => l.name === "https") ? { mode: platformDns.mtaSts.mode, mx: props.mailHost, maxAgeDays: platformDns.mtaSts.maxAgeDays } : undefined;
     this.plan = buildServerPlan({

@@ -111,6 +111,14 @@ const SOVEREIGN_DEFAULTS = {
   },
   tenants: [],
   "tenants[]": TENANT_DEFAULTS,
+  backup: {
+    /** Night, off the hour and before the daily TLS reload (03:17): a short outage per server while it is copied (sized in docs/OPERATIONS.md). */
+    schedule: "47 2 * * *",
+    /** A week of days, a month of weeks, half a year of months. */
+    retention: { daily: 7, weekly: 4, monthly: 6 },
+    image: "restic/restic:0.17.3",
+    kubectlImage: "registry.k8s.io/kubectl:v1.31.4",
+  },
 } as const;
 
 /** Frozen all the way down: resolved fleets share these objects, so no caller may change them. */

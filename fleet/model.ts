@@ -75,6 +75,8 @@ export interface SovereignPlatform {
   readonly openbao?: OpenBao;
   readonly state: StateBackend;
   readonly credentials: CredentialPolicy;
+  /** Backups of every mail server. @default none (synthesis warns) */
+  readonly backup?: BackupPolicy;
 }
 
 export type DomainMode = "free-subdomain" | "byo";
@@ -127,6 +129,19 @@ export interface Tenant {
   readonly fleetPath: string;
   /** The tenant (or its whole Sovereign) is leaving. @default not leaving */
   readonly offboarding?: Offboarding;
+}
+
+/** Where and when a Sovereign's mail servers are backed up (restic, cold: before Stalwart starts). */
+export interface BackupPolicy {
+  /** `s3:https://<endpoint>/<bucket>[/<prefix>]`; each server uses `<repository>/<stack>`. */
+  readonly repository: string;
+  /** OpenBao path with `RESTIC_PASSWORD`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`. */
+  readonly credentialsPath: string;
+  /** Cron schedule of the restart that takes the backup. */
+  readonly schedule: string;
+  readonly retention: { readonly daily: number; readonly weekly: number; readonly monthly: number };
+  readonly image: string;
+  readonly kubectlImage: string;
 }
 
 /** A mail stack on its way out: it stays, with its mailboxes, until `retainUntil`; only then may it leave the fleet. */

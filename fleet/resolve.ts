@@ -58,6 +58,18 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       mtaSts: { mode: s.dns?.mtaSts?.mode ?? D.dns.mtaSts.mode, maxAgeDays: s.dns?.mtaSts?.maxAgeDays ?? D.dns.mtaSts.maxAgeDays },
     },
     ptr: s.ptr && { mode: s.ptr.mode ?? D.ptr.mode, location: s.ptr.location },
+    backup: s.backup && {
+      repository: s.backup.repository,
+      credentialsPath: s.backup.credentialsPath,
+      schedule: s.backup.schedule ?? D.backup.schedule,
+      retention: {
+        daily: s.backup.retention?.daily ?? D.backup.retention.daily,
+        weekly: s.backup.retention?.weekly ?? D.backup.retention.weekly,
+        monthly: s.backup.retention?.monthly ?? D.backup.retention.monthly,
+      },
+      image: s.backup.image ?? D.backup.image,
+      kubectlImage: s.backup.kubectlImage ?? D.backup.kubectlImage,
+    },
     externalSecrets: {
       clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? D.externalSecrets.clusterSecretStore,
       refreshInterval: s.externalSecrets?.refreshInterval ?? D.externalSecrets.refreshInterval,

@@ -190,6 +190,45 @@ const offboardingSchema = z.strictObject({
   retainUntil: calendarDate.describe("Until this day (UTC) the stack and its mailboxes must stay; after it, the entry may leave the fleet and its stack may be destroyed."),
 });
 
+const backupSchema = z.strictObject({
+  repository: z
+    .string()
+    .regex(/^s3:https:\/\/[a-z0-9.-]+(:\d+)?\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*$/, "must be a restic S3 repository: s3:https://<endpoint>/<bucket>[/<prefix>]")
+    .meta({ title: "restic S3 repository" })
+    .describe("Where the servers' backups go (restic, encrypted): each server writes its own repository `<repository>/<stack>`, e.g. `s3:https://fsn1.your-objectstorage.com/mail-backups`."),
+  credentialsPath: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "must be an OpenBao KV v2 path")
+    .describe("OpenBao KV v2 path holding `RESTIC_PASSWORD` (the repositories' encryption key), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`; written by whoever owns the bucket, never by Terraform."),
+  schedule: z
+    .string()
+    .regex(/^(\S+ ){4}\S+$/, 'must be a five-field cron schedule such as "17 3 * * *"')
+    .refine((v) => !/[$%{}]/.test(v), "must not contain $, % or braces")
+    .meta({ title: "cron schedule" })
+    .optional()
+    .describe("When each server restarts for its cold backup (cron, the cluster's time zone): the backup runs before Stalwart starts, so the store is consistent."),
+  retention: z
+    .strictObject({
+      daily: z.int().min(1).max(366).optional().describe("Daily backups kept."),
+      weekly: z.int().min(0).max(104).optional().describe("Weekly backups kept."),
+      monthly: z.int().min(0).max(120).optional().describe("Monthly backups kept."),
+    })
+    .optional()
+    .describe("Which backups `restic forget --prune` keeps."),
+  image: z
+    .string()
+    .regex(/^[^\s@$%{}]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
+    .meta({ title: "image reference" })
+    .optional()
+    .describe("The restic image (it needs `/bin/sh`)."),
+  kubectlImage: z
+    .string()
+    .regex(/^[^\s@$%{}]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
+    .meta({ title: "image reference" })
+    .optional()
+    .describe("The kubectl image of the job that restarts a server for its backup."),
+});
+
 const tenantSchema = z.strictObject({
   id: dnsLabel("tenant id").describe("Tenant id, unique in the fleet: part of the stack, namespace and Kubernetes object names."),
   domain: tenantDomainSchema.describe("The tenant's mail domain."),
@@ -489,6 +528,9 @@ const sovereignSchema = z.strictObject({
     .optional()
     .describe("Where every stack of this Sovereign keeps its Terraform state, generated credentials included (see [Terraform state](OPERATIONS.md#terraform-state))."),
   tenants: z.array(tenantSchema).optional().describe("The SME tenants, each with its own mail server (stack `<name>-tenant-<id>`)."),
+  backup: backupSchema
+    .optional()
+    .describe("Backups of every mail server of this Sovereign (relay and tenants), cold and consistent (see [Backups](OPERATIONS.md#backups-and-restore)). Without it no server is backed up, and synthesis says so."),
   offboarding: offboardingSchema
     .optional()
     .describe("The whole Sovereign is leaving: every mail stack (relay and tenants) stays until `retainUntil` (see [Offboarding](OPERATIONS.md#offboarding))."),

@@ -37,6 +37,12 @@ export interface WorkloadBaseProps {
   readonly serviceAccount?: boolean;
   /** The cluster DNS pods, for egress. @default `k8s-app=kube-dns` pods in `kube-system` */
   readonly clusterDns?: Peer;
+  /**
+   * The pods act on the Kubernetes API (a job whose work is a `kubectl` call): their ServiceAccount's token is
+   * mounted and egress to the API server is allowed. Give such a ServiceAccount a Role naming exactly the objects
+   * it may touch. @default false (no token, no API egress)
+   */
+  readonly kubernetesApi?: boolean;
 }
 
 /** The fleet's default cluster DNS (CoreDNS keeps the kube-dns label), for workloads built outside a fleet. */
@@ -45,7 +51,7 @@ export const defaultClusterDns = (): Peer => Peer.pods({ ...DEFAULT_CLUSTER_DNS.
 /** The pod-spec fields every workload's pods share (see {@link WorkloadBase}). */
 export interface PodSpecDefaults {
   readonly serviceAccountName?: string;
-  readonly automountServiceAccountToken: false;
+  readonly automountServiceAccountToken: boolean;
   readonly enableServiceLinks: false;
   readonly securityContext: PodSecurityContext;
 }
@@ -66,6 +72,7 @@ export abstract class WorkloadBase extends Construct implements Workload {
   readonly connections: Connections;
   private readonly clusterDns: Peer;
   private readonly podSecurity: PodSecurityProps;
+  private readonly kubernetesApi: boolean;
   private dnsAllowed = false;
 
   protected constructor(scope: Construct, id: string, props: WorkloadBaseProps) {
@@ -77,6 +84,7 @@ export abstract class WorkloadBase extends Construct implements Workload {
     this.versionedLabels = versionedLabels(props.identity, props.image === undefined ? undefined : imageVersion(props.image));
     this.clusterDns = props.clusterDns ?? defaultClusterDns();
     this.podSecurity = props.podSecurity ?? {};
+    this.kubernetesApi = props.kubernetesApi ?? false;
     if (props.serviceAccount ?? true) {
       this.serviceAccount = new ServiceAccountV1(this, "service-account", {
         metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
@@ -85,6 +93,8 @@ export abstract class WorkloadBase extends Construct implements Workload {
       });
     }
     this.connections = new Connections(this, "connections", { workload: this, labels: this.labels });
+    // The API server behind the kubernetes Service (443), as Cilium sees it after translation (6443).
+    if (this.kubernetesApi) this.connections.allowTo(Peer.ciliumEntity("kube-apiserver"), [Port.tcp(443), Port.tcp(6443)], "kubernetes-api");
     this.node.addValidation({ validate: () => (this.dnsAllowed ? [] : [`workload ${this.namespace}/${this.name} registers no DNS egress (call allowClusterDns)`]) });
   }
 
@@ -101,7 +111,7 @@ export abstract class WorkloadBase extends Construct implements Workload {
   protected podSpecDefaults(): PodSpecDefaults {
     return {
       ...(this.serviceAccount ? { serviceAccountName: this.name } : {}),
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: this.kubernetesApi,
       enableServiceLinks: false,
       securityContext: podSecurityContext(this.podSecurity),
     };

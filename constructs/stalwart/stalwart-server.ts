@@ -1,7 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
+import { StatefulSetV1, type StatefulSetV1SpecTemplateSpecInitContainer, type StatefulSetV1SpecTemplateSpecVolume } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import type { Labels } from "../k8s/labels";
@@ -93,6 +93,15 @@ export interface StalwartServerProps {
   readonly secretMounts?: readonly { readonly volume: string; readonly secretName: string; readonly mountPath: string }[];
   /** Also a ClusterIP Service `<name>-internal` with the public listeners, for in-cluster clients. @default false */
   readonly internalService?: boolean;
+  /**
+   * Runs first in every pod, before Stalwart opens its store (a cold backup or a restore): an init container that
+   * may mount `data` and `tmp`, the further volumes it needs, and its egress. @default none
+   */
+  readonly beforeStart?: {
+    readonly initContainer: StatefulSetV1SpecTemplateSpecInitContainer;
+    readonly volumes: readonly StatefulSetV1SpecTemplateSpecVolume[];
+    readonly egress: { readonly purpose: string; readonly peer: Peer; readonly ports: readonly Port[] };
+  };
 }
 
 /** Pod-template annotation the apply Job patches after it ran: the listener set the pods must bind (a restart). */
@@ -196,6 +205,7 @@ export class StalwartServer extends WorkloadBase {
       failureThreshold,
     });
 
+    const initContainers = [...(props.beforeStart ? [props.beforeStart.initContainer] : []), ...(versions.length === 0 ? [] : [credentialsGate(props.image, versions)])];
     this.statefulSet = new StatefulSetV1(this, "statefulset", {
       // The apply Job's restart annotation is patched onto the pod template after the Job; it is not this
       // resource's to remove (see ConfigApplyJob).
@@ -222,7 +232,7 @@ export class StalwartServer extends WorkloadBase {
             ...this.podSpecDefaults(),
             // Lets in-flight SMTP sessions and queue writes finish on a rollout.
             terminationGracePeriodSeconds: 60,
-            initContainer: versions.length === 0 ? undefined : [credentialsGate(props.image, versions)],
+            initContainer: initContainers.length === 0 ? undefined : initContainers,
             container: [
               {
                 name: "stalwart",
@@ -250,6 +260,7 @@ export class StalwartServer extends WorkloadBase {
               { name: "config", configMap: { name: `${this.name}-config`, items: [{ key: "config.json", path: "config.json" }] } },
               { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
               ...(props.secretMounts ?? []).map((m) => ({ name: m.volume, secret: { secretName: m.secretName, optional: false } })),
+              ...(props.beforeStart?.volumes ?? []),
             ],
           },
         },
@@ -277,6 +288,7 @@ export class StalwartServer extends WorkloadBase {
     }
     this.allowClusterDns();
     this.connections.allowTo(Peer.publicInternet(), [25, 465, 587].map(Port.tcp), "outbound-smtp");
+    if (props.beforeStart) this.connections.allowTo(props.beforeStart.egress.peer, props.beforeStart.egress.ports, props.beforeStart.egress.purpose);
   }
 
   /** In-cluster host name of the public listeners (with `internalService`). */
