@@ -32,3 +32,29 @@ export function emptyFlagProblem(values: Readonly<Record<string, unknown>>): str
 /** The usage problem of a command that takes one mail stack name. */
 export const stackArgumentProblem = (positionals: readonly string[]): string | undefined =>
   positionals.length === 0 ? "name the mail stack (e.g. fsn1-mail or fsn1-tenant-acme)" : positionals.length > 1 ? `one stack at a time (got ${positionals.join(", ")})` : undefined;
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+
+/**
+ * What the runbook commands (`credentials:reset`, `mail:restore`) end with: the commands as pasteable lines and
+ * what to check afterwards, then, unless `dryRun`, each command run in turn (the first failure stops them, exit 1).
+ */
+export function printAndRun(
+  commands: readonly (readonly string[])[],
+  checks: readonly string[],
+  io: { readonly out: (t: string) => void; readonly err: (t: string) => void; readonly run: (command: readonly string[]) => void },
+  dryRun: boolean,
+): number {
+  for (const c of commands) io.out(`${c.map(shellQuote).join(" ")}\n`);
+  io.out("# Afterwards, check:\n");
+  for (const check of checks) io.out(`#  - ${check}\n`);
+  if (dryRun) return 0;
+  try {
+    for (const c of commands) io.run(c);
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -35,3 +35,25 @@ export function findMailStack(stackName: string, fleetFile = fleetFileOf(process
   const names = fleet.sovereigns.flatMap((s) => [s.relay.stackName, ...s.tenants.map((t) => t.stackName)]);
   return `error: no mail stack "${stackName}" in ${fleetFile}; stacks: ${names.join(", ")}`;
 }
+
+/**
+ * The start every single-stack command shares: a usage problem is printed with the usage (exit 2), a stack the
+ * fleet does not have is printed (exit 1); otherwise the stack.
+ */
+export function mailStackOrExitCode(
+  usage: { readonly problem: string | undefined; readonly text: string },
+  stackName: string,
+  fleetFile: string | undefined,
+  err: (t: string) => void,
+): RelayStack | TenantMailStack | number {
+  if (usage.problem) {
+    err(`error: ${usage.problem}\n${usage.text}\n`);
+    return 2;
+  }
+  const stack = findMailStack(stackName, fleetFile);
+  if (typeof stack === "string") {
+    err(`${stack}\n`);
+    return 1;
+  }
+  return stack;
+}

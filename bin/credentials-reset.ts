@@ -10,12 +10,12 @@ import { fleetFileOf, outDirOf, stackDirOf } from "../app/cli";
 import { filledZoneCommand } from "./dns-records";
 import { projectRoot } from "../project/root";
 import { MEMORY_CONFIGMAP } from "../constructs/terraform/stack-memory";
-import { findMailStack } from "../app/mail-stack-lookup";
+import { mailStackOrExitCode } from "../app/mail-stack-lookup";
 import { credentialReset } from "../constructs/credentials/reset";
 import { CREDENTIAL_CLASSES } from "../fleet/model";
 import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
-import { emptyFlagProblem, runCommand, stackArgumentProblem, terraformBinaryOf } from "../app/command";
+import { emptyFlagProblem, printAndRun, runCommand, shellQuote, stackArgumentProblem, terraformBinaryOf } from "../app/command";
 
 const RESETTABLE = [...CREDENTIAL_CLASSES, "automation"];
 const USAGE = `usage: npm run credentials:reset -- <stack> <${RESETTABLE.join("|")}> [--dry-run] [--fleet FILE] [--terraform BINARY]`;
@@ -120,20 +120,10 @@ export function runCredentialsReset(
   const usage =
     emptyFlagProblem(args.values) ??
     stackArgumentProblem(args.positionals.slice(0, 1)) ??
-    (args.positionals.length !== 2 ? `name the stack and one credential (one of: ${RESETTABLE.join(", ")})` : undefined);
-  if (usage) {
-    err(`error: ${usage}\n${USAGE}\n`);
-    return 2;
-  }
-  if (!RESETTABLE.includes(credential)) {
-    err(`error: unknown credential "${credential}" (one of: ${RESETTABLE.join(", ")})\n${USAGE}\n`);
-    return 2;
-  }
-  const stack = findMailStack(stackName, args.values.fleet);
-  if (typeof stack === "string") {
-    err(`${stack}\n`);
-    return 1;
-  }
+    (args.positionals.length !== 2 ? `name the stack and one credential (one of: ${RESETTABLE.join(", ")})` : undefined) ??
+    (RESETTABLE.includes(credential) ? undefined : `unknown credential "${credential}" (one of: ${RESETTABLE.join(", ")})`);
+  const stack = mailStackOrExitCode({ problem: usage, text: USAGE }, stackName, args.values.fleet, err);
+  if (typeof stack === "number") return stack;
   const plan = resetPlan(stack, credential);
   if (typeof plan === "string") {
     err(`error: ${plan}\n`);
@@ -148,19 +138,8 @@ export function runCredentialsReset(
   const commands = resetCommands(plan, terraform, paths);
   out(`# Reset ${credential} of ${plan.stack}: replaces ${plan.replace.join(", ")}\n`);
   out("# The same as `cdktf deploy`, with the replacements cdktf cannot pass: synthesize, then apply the stack.\n");
-  for (const c of commands) out(`${c.map(shellQuote).join(" ")}\n`);
-  out("# Afterwards, check:\n");
-  for (const check of resetChecks(plan, { ...paths, terraform })) out(`#  - ${check}\n`);
-  if (args.values["dry-run"]) return 0;
-  try {
-    for (const c of commands) run(c);
-  } catch (e) {
-    err(`error: ${(e as Error).message}\n`);
-    return 1;
-  }
-  return 0;
+  return printAndRun(commands, resetChecks(plan, { ...paths, terraform }), { out, err, run }, args.values["dry-run"] === true);
 }
 
-const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
 
 if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runCredentialsReset(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));

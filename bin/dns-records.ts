@@ -7,7 +7,7 @@
 import { Token } from "cdktf";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { findMailStack } from "../app/mail-stack-lookup";
+import { mailStackOrExitCode } from "../app/mail-stack-lookup";
 import { pasteableZoneFile, type DnsRecord } from "../dns/records";
 import { TOKEN } from "../dns/validate";
 import { outDirOf, stackDirOf } from "../app/cli";
@@ -37,15 +37,8 @@ export function runDnsRecords(argv: readonly string[], out: (t: string) => void,
     return 2;
   }
   const usage = emptyFlagProblem(args.values) ?? stackArgumentProblem(args.positionals);
-  if (usage) {
-    err(`error: ${usage}\n${USAGE}\n`);
-    return 2;
-  }
-  const stack = findMailStack(args.positionals[0], args.values.fleet);
-  if (typeof stack === "string") {
-    err(`${stack}\n`);
-    return 1;
-  }
+  const stack = mailStackOrExitCode({ problem: usage, text: USAGE }, args.positionals[0], args.values.fleet, err);
+  if (typeof stack === "number") return stack;
   const { records, ttl } = stack.mail.dns;
   const filled = filledZoneCommand(terraformBinaryOf(process.env), resolve(outDirOf(process.env)), stack.stackName);
   out(`; Mail DNS records of ${records[0].name} (stack ${stack.stackName}): a zone-file fragment.\n`);

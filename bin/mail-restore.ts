@@ -5,14 +5,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
-import { findMailStack } from "../app/mail-stack-lookup";
+import { emptyFlagProblem, printAndRun, runCommand, stackArgumentProblem } from "../app/command";
+import { mailStackOrExitCode } from "../app/mail-stack-lookup";
 import { restoreCommands, restorePlan } from "../constructs/backup/restore-plan";
 
 const USAGE = "usage: npm run mail:restore -- <stack> [--from <snapshot>] [--dry-run] [--fleet FILE]";
 const SNAPSHOT = /^(latest|[0-9a-f]{8,64})$/;
 
-const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
 
 export function runMailRestore(
   argv: readonly string[],
@@ -33,15 +32,8 @@ export function runMailRestore(
     emptyFlagProblem(args.values) ??
     stackArgumentProblem(args.positionals) ??
     (SNAPSHOT.test(snapshot) ? undefined : `--from must be "latest" or a snapshot id (hex, as restic snapshots prints it), not "${snapshot}"`);
-  if (usage) {
-    err(`error: ${usage}\n${USAGE}\n`);
-    return 2;
-  }
-  const stack = findMailStack(args.positionals[0], args.values.fleet);
-  if (typeof stack === "string") {
-    err(`${stack}\n`);
-    return 1;
-  }
+  const stack = mailStackOrExitCode({ problem: usage, text: USAGE }, args.positionals[0], args.values.fleet, err);
+  if (typeof stack === "number") return stack;
   const backup = stack.mail.backup;
   if (!backup) {
     err(`error: stack ${stack.stackName} has no backups: its Sovereign sets no backup repository (sovereigns[].backup)\n`);
@@ -53,24 +45,13 @@ export function runMailRestore(
   out("# The server restarts; before Stalwart starts, its backup init container restores the snapshot beside the data\n");
   out("# and, once that succeeded, moves the current data aside (.pre-restore-<time> on the same volume).\n");
   out(`# Snapshots: env RESTIC_REPOSITORY=${plan.repository} restic snapshots --host ${plan.host}\n`);
-  for (const c of commands) out(`${c.map(shellQuote).join(" ")}\n`);
-  out("# Afterwards, check:\n");
-  for (const check of [
+  const checks = [
     `the backup container's log says "restored snapshot" (the last command prints it)`,
     "/healthz/ready answers 200 and the apply Job's next run succeeds (npx cdktf deploy the stack)",
-    "a user logs in and sees the mail of the snapshot's time; mail that arrived since the snapshot is in .pre-restore-<time>",
+    "a user logs in and sees the mail of the snapshot's time; the data it replaced is in .pre-restore-<time>",
     `after verifying, delete .pre-restore-<time> from the volume (kubectl exec ${plan.pod} -c stalwart -- ls -a /var/lib/stalwart), or it fills the volume`,
-  ]) {
-    out(`#  - ${check}\n`);
-  }
-  if (args.values["dry-run"]) return 0;
-  try {
-    for (const c of commands) run(c);
-  } catch (e) {
-    err(`error: ${(e as Error).message}\n`);
-    return 1;
-  }
-  return 0;
+  ];
+  return printAndRun(commands, checks, { out, err, run }, args.values["dry-run"] === true);
 }
 
 if (require.main === module) runCommand(USAGE, process.argv.slice(2), (argv) => runMailRestore(argv, (t) => process.stdout.write(t), (t) => process.stderr.write(t)));

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { PlanOperation } from "../stalwart/plan";
 import { findRegistrySchema, RegistryValidator } from "../stalwart/registry-schema";
-import { findMailStack } from "../app/mail-stack-lookup";
+import { mailStackOrExitCode } from "../app/mail-stack-lookup";
 import { emptyFlagProblem, runCommand, stackArgumentProblem } from "../app/command";
 
 const USAGE = "usage: npm run plan:stalwart -- <stack> [--fleet FILE] [--format text|ndjson]";
@@ -43,15 +43,8 @@ function main(argv: string[]): number {
   }
   const format = args.values.format;
   const usage = emptyFlagProblem(args.values) ?? stackArgumentProblem(args.positionals) ?? (format !== "text" && format !== "ndjson" ? "--format must be text or ndjson" : undefined);
-  if (usage) {
-    process.stderr.write(`error: ${usage}\n${USAGE}\n`);
-    return 2;
-  }
-  const stack = findMailStack(args.positionals[0], args.values.fleet);
-  if (typeof stack === "string") {
-    process.stderr.write(`${stack}\n`);
-    return 1;
-  }
+  const stack = mailStackOrExitCode({ problem: usage, text: USAGE }, args.positionals[0], args.values.fleet, (t) => process.stderr.write(t));
+  if (typeof stack === "number") return stack;
   const plan = stack.mail.plan;
   process.stdout.write(format === "ndjson" ? plan.render() : `${plan.operations.map(formatOperation).join("\n")}\n`);
 

@@ -190,6 +190,12 @@ const offboardingSchema = z.strictObject({
   retainUntil: calendarDate.describe("Until this day (UTC) the stack and its mailboxes must stay; after it, the entry may leave the fleet and its stack may be destroyed."),
 });
 
+/** An image reference: name, optional tag, optional digest; nothing Terraform could read as a template. */
+const imageReference = z
+  .string()
+  .regex(/^[^\s@$%{}]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
+  .meta({ title: "image reference" });
+
 const backupSchema = z.strictObject({
   repository: z
     .string()
@@ -215,18 +221,8 @@ const backupSchema = z.strictObject({
     })
     .optional()
     .describe("Which backups `restic forget --prune` keeps."),
-  image: z
-    .string()
-    .regex(/^[^\s@$%{}]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
-    .meta({ title: "image reference" })
-    .optional()
-    .describe("The restic image (it needs `/bin/sh`)."),
-  kubectlImage: z
-    .string()
-    .regex(/^[^\s@$%{}]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "must be an image reference")
-    .meta({ title: "image reference" })
-    .optional()
-    .describe("The kubectl image of the job that restarts a server for its backup."),
+  image: imageReference.optional().describe("The restic image (it needs `/bin/sh`)."),
+  kubectlImage: imageReference.optional().describe("The kubectl image of the job that restarts a server for its backup."),
 });
 
 const tenantSchema = z.strictObject({
