@@ -55,7 +55,7 @@ export class RelayStack extends MailStack {
       // It only sends: inbound SMTP for bounces and reports, and the one submission listener the fleet chose.
       listeners: ["smtp", relay.submissionListener],
       spamFilter: false,
-      // No HTTPS egress (only SMTP out): nothing is fetched from the internet.
+      // Stalwart fetches nothing from the internet (with backups the pod may reach HTTPS: the object storage).
       internet: false,
       dns: {
         spfAll: sovereign.platform.dns.relaySpfAll,
