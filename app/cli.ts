@@ -5,12 +5,15 @@ import { loadFleetFile } from "../fleet/load";
 import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
 import { removalProblems } from "./removal-guard";
+import { selectStacks, stackPatternsOf, STACKS_ENV } from "./stack-selection";
 import { projectRoot } from "../project/root";
 import { synthesizeFleet } from "./synthesize";
 
-export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR]
-  --fleet FILE  fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
-  --out DIR     output directory (default: $CDKTF_OUTDIR, else cdktf.out): new, empty, or an earlier output`;
+export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR] [--stacks NAMES]
+  --fleet FILE    fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
+  --out DIR       output directory (default: $CDKTF_OUTDIR, else cdktf.out): new, empty, or an earlier output
+  --stacks NAMES  only these stacks (comma-separated names or globs, e.g. fsn1-tenant-acme or 'fsn1-*'), with the
+                  kit stacks they depend on (default: $${STACKS_ENV}, else every stack)`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -39,7 +42,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   try {
     args = parseArgs({
       args: [...argv],
-      options: { fleet: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { fleet: { type: "string" }, out: { type: "string" }, stacks: { type: "string" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
     });
@@ -79,7 +82,13 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       );
       return 1;
     }
-    const stacks = synthesizeFleet(fleet, outdir);
+    const patterns = stackPatternsOf(args.values.stacks, io.env);
+    const selection = patterns && selectStacks(fleet, patterns);
+    if (selection && "problem" in selection) {
+      io.stderr(`error: ${selection.problem}\n${USAGE}\n`);
+      return 2;
+    }
+    const stacks = synthesizeFleet(fleet, outdir, { stacks: selection?.stacks });
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
     for (const s of fleet.sovereigns.filter((x) => !x.platform.backup)) {
       io.stdout(`warning: ${fleetFile}: ${s.fleetPath}.backup is not set: the ${s.tenants.length + 1} mail servers of ${s.name} are not backed up\n`);

@@ -24,6 +24,8 @@ export interface SynthesizeOptions {
   readonly chunkSize?: number;
   /** Worker threads for the chunks (from compiled code only). @default one per core, at most the number of chunks */
   readonly workers?: number;
+  /** Only these stacks (fleet stack names, with the kits they depend on: see `selectStacks`). @default every stack */
+  readonly stacks?: readonly string[];
 }
 
 /**
@@ -39,12 +41,13 @@ export function synthesizeFleet(fleet: Fleet, outdir: string, options: Synthesiz
 }
 
 function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions): string[] {
-  const names = fleetStackNames(fleet);
+  const names = options.stacks ? [...options.stacks] : fleetStackNames(fleet);
+  const only = options.stacks ? new Set(options.stacks) : undefined;
   const chunkSize = options.chunkSize ?? Number(process.env.SOVEREIGN_MAIL_CHUNK_SIZE || DEFAULT_CHUNK_SIZE);
   const chunks: string[][] = [];
   for (let i = 0; i < names.length; i += chunkSize) chunks.push(names.slice(i, i + chunkSize));
   replaceDirAtomically(outdir, (tmp) => {
-    if (chunks.length <= 1) return synthesizeChunk(fleet, tmp);
+    if (chunks.length <= 1) return synthesizeChunk(fleet, tmp, only);
     const dirs = chunks.map((_, i) => join(tmp, `.chunk-${i}`));
     const workers = Math.min(options.workers ?? Number(process.env.SOVEREIGN_MAIL_SYNTH_WORKERS || cpus().length), chunks.length);
     if (workers > 1 && __filename.endsWith(".js")) synthesizeInWorkers(fleet, chunks, dirs, workers);

@@ -57,6 +57,8 @@ export abstract class BaseStack extends TerraformStack {
   }
 
   private readonly addresses = new Map<string, string>();
+  /** Each element's id, computed once: cdktf asks again at every reference, and a construct's path never changes. */
+  private readonly logicalIds = new WeakMap<Node, string>();
 
   /**
    * cdktf's logical ids, except that constructs marked with `keepAddresses` (L3 groupings) add no component, so
@@ -65,13 +67,16 @@ export abstract class BaseStack extends TerraformStack {
    */
   allocateLogicalId(tfElement: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(tfElement) ? tfElement.node : tfElement;
+    const known = this.logicalIds.get(node);
+    if (known !== undefined) return known;
     const stack = TerraformElement.isTerraformElement(tfElement) ? tfElement.cdktfStack : this;
     const scopes = node.scopes.slice(node.scopes.indexOf(stack) + 1);
     const components = scopes.filter((s, i) => i === scopes.length - 1 || !keepsAddresses(s)).map((c) => c.node.id);
     const id = components.length > 0 ? makeUniqueId(components) : "";
     const holder = this.addresses.get(id);
-    if (holder !== undefined && holder !== node.path) throw new Error(`${node.path} and ${holder} would both have the Terraform address ${id}`);
+    if (holder !== undefined) throw new Error(`${node.path} and ${holder} would both have the Terraform address ${id}`);
     this.addresses.set(id, node.path);
+    this.logicalIds.set(node, id);
     return id;
   }
 }
