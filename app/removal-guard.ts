@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Fleet } from "../fleet/model";
 import { removalProblem, todayUtc } from "../plan-diff/offboarding";
-import { readSynthOutput } from "../plan-diff/synth-output";
+import { readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
 import { fleetStackNames } from "../stacks/fleet-stacks";
 
 /**
@@ -14,8 +14,10 @@ import { fleetStackNames } from "../stacks/fleet-stacks";
 export function removalProblems(fleet: Fleet, outDir: string, today = todayUtc()): string[] {
   if (!existsSync(join(outDir, "manifest.json"))) return [];
   const kept = new Set(fleetStackNames(fleet));
-  return [...readSynthOutput(outDir).values()]
-    .filter((stack) => !kept.has(stack.name))
+  // Only the dropped stacks are parsed: the guard runs before every synthesis, over outputs of any size.
+  const dropped = new Set(synthStackNames(outDir).filter((name) => !kept.has(name)));
+  if (dropped.size === 0) return [];
+  return [...readSynthOutput(outDir, dropped).values()]
     .map((stack) => removalProblem(stack, today))
     .filter((p): p is string => p !== undefined);
 }

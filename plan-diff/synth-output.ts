@@ -26,13 +26,25 @@ function stripMetadata(value: Json): Json {
   return value;
 }
 
-/** Reads a synthesized output directory (`manifest.json` and `stacks/<name>/cdk.tf.json`). */
-export function readSynthOutput(dir: string): Map<string, SynthStack> {
+type Manifest = Record<string, { synthesizedStackPath: string; dependencies: string[] }>;
+
+function readManifest(dir: string): Manifest {
   const manifestFile = join(dir, "manifest.json");
   if (!existsSync(manifestFile)) throw new Error(`${dir} is not a synthesized output (no manifest.json)`);
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+  return JSON.parse(readFileSync(manifestFile, "utf8")).stacks as Manifest;
+}
+
+/** The names of the stacks a synthesized output holds, from its manifest alone. */
+export const synthStackNames = (dir: string): string[] => Object.keys(readManifest(dir));
+
+/**
+ * Reads a synthesized output directory (`manifest.json` and `stacks/<name>/cdk.tf.json`): every stack, or only
+ * those named in `only` (a large output need not be parsed whole to look at a few stacks).
+ */
+export function readSynthOutput(dir: string, only?: ReadonlySet<string>): Map<string, SynthStack> {
   const stacks = new Map<string, SynthStack>();
-  for (const [name, entry] of Object.entries(manifest.stacks as Record<string, { synthesizedStackPath: string; dependencies: string[] }>)) {
+  for (const [name, entry] of Object.entries(readManifest(dir))) {
+    if (only && !only.has(name)) continue;
     const tf = stripMetadata(JSON.parse(readFileSync(join(dir, entry.synthesizedStackPath), "utf8")));
     const resources = new Map<string, SynthResource>();
     for (const [type, byName] of Object.entries((tf.resource ?? {}) as Record<string, Record<string, Json>>)) {
