@@ -5,6 +5,7 @@
  */
 import { App, Testing } from "cdktf";
 import { Construct } from "constructs";
+import { credentialSettings } from "../constructs/credentials/credential-settings";
 import { OpenBaoCredential } from "../constructs/credentials/openbao-credential";
 import { credentialReset, generatedCredentialsOf } from "../constructs/credentials/reset";
 import { MailServer, type MailServerProps } from "../constructs/mail-server";
@@ -24,7 +25,7 @@ const propsFor = (extra = ""): MailServerProps => {
   const platform = platformOf(extra);
   return {
     platform,
-    openbao: platform.openbao!,
+    credentials: credentialSettings("fsn1-tenant-acme", platform, platform.openbao!),
     instance: "fsn1-tenant-acme",
     domain: "acme.example.org",
     namespace: "org-acme",

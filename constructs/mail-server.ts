@@ -4,14 +4,14 @@ import { Construct } from "constructs";
 import { mtaStsMaxAgeSeconds, mtaStsPolicyText } from "../dns/mta-sts";
 import { forwardConfirmationProblems } from "../dns/validate";
 import { defaultDmarcRua } from "../fleet/defaults";
-import type { Capacity, DmarcPolicy, OpenBao, PodSetRef, SovereignPlatform, SpfAll } from "../fleet/model";
+import type { Capacity, DmarcPolicy, PodSetRef, SovereignPlatform, SpfAll } from "../fleet/model";
 import { SLOT } from "../kit/slots";
 import { ref, setOf } from "../stalwart/encoding";
 import type { ListenerName } from "../stalwart/listeners";
 import { applyPermissions } from "../stalwart/permissions";
 import type { ConfigPlan, PlanOperation } from "../stalwart/plan";
 import { buildServerPlan, METRICS_PASSWORD_ENV, METRICS_USERNAME, PLAN_IDS } from "../stalwart/server-plan";
-import { credentialSettings, existingCredential, generatedPassword, type CredentialSettings } from "./credentials/credential-settings";
+import { existingCredential, generatedPassword, type CredentialSettings } from "./credentials/credential-settings";
 import { DKIM_SECRET, DkimKeys } from "./credentials/dkim-keys";
 import { PASSWORD_PROPERTY, RotatingPassword } from "./credentials/rotating-password";
 import { CredentialRotation } from "./credentials/rotation";
@@ -46,8 +46,8 @@ const AUTOMATION_ROLE_DESCRIPTION = "sovereign-mail configuration apply";
 export interface MailServerProps {
   /** The Sovereign's platform: images, storage, load balancer, PTR, smart host, cluster DNS, DNS policy. */
   readonly platform: SovereignPlatform;
-  /** The Sovereign's OpenBao, where every credential of the server is kept. */
-  readonly openbao: OpenBao;
+  /** The stack's credential settings: the OpenBao mount every credential of the server is kept in, rotation, store. */
+  readonly credentials: CredentialSettings;
   /** The instance name (labels, the Hetzner load balancer's name, audit metadata): the stack's name. */
   readonly instance: string;
   /** The mail domain the server is authoritative for. */
@@ -107,8 +107,6 @@ export class MailServer extends Construct {
   readonly backup?: ServerBackup;
   readonly mailHost: string;
   readonly namespace: string;
-  /** The credential settings of the stack (mount, rotation policy, ExternalSecret store), for the stack's other credentials. */
-  readonly credentials: CredentialSettings;
 
   constructor(scope: Construct, id: string, props: MailServerProps) {
     super(scope, id);
@@ -116,7 +114,6 @@ export class MailServer extends Construct {
     const { platform } = props;
     this.mailHost = props.mailHost;
     this.namespace = props.namespace;
-    this.credentials = credentialSettings(props.instance, platform, props.openbao);
     const namespace = props.createNamespace
       ? new NamespaceV1(this, "mail-namespace", { metadata: { name: props.namespace, labels: { "app.kubernetes.io/part-of": "sovereign-mail" } } })
       : undefined;
@@ -125,7 +122,7 @@ export class MailServer extends Construct {
     const credentialsAt = { basePath: props.credentialsPath, namespace: props.namespace };
     const recoveryAdmin =
       props.recoveryAdmin ??
-      generatedPassword(this, "recovery-admin", this.credentials, "admin", {
+      generatedPassword(this, "recovery-admin", props.credentials, "admin", {
         ...credentialsAt,
         secretName: RECOVERY_ADMIN_SECRET,
         template: { [RECOVERY_ADMIN_ENV]: `${RECOVERY_ADMIN_USER}:${password}`, username: RECOVERY_ADMIN_USER, password },
@@ -144,7 +141,7 @@ export class MailServer extends Construct {
     // A recovery admin generated here is read from OpenBao once its path holds it (another system's path: already).
     if (recoveryAdmin instanceof RotatingPassword) addDependsOn(bootstrap.externalSecret.manifest, [recoveryAdmin.seed]);
     const automationLogins = (["a", "b"] as const).map((slot) => `${AUTOMATION_ACCOUNT}-${slot}`) as [string, string];
-    const automation = generatedPassword(this, "automation-credential", this.credentials, "admin", {
+    const automation = generatedPassword(this, "automation-credential", props.credentials, "admin", {
       ...credentialsAt,
       path: `${props.credentialsPath}/${AUTOMATION_ACCOUNT}`,
       secretName: AUTOMATION_SECRET,
@@ -152,7 +149,7 @@ export class MailServer extends Construct {
       overlap: true,
       slotAccounts: { property: "user", names: automationLogins.map((name) => `${name}@${props.domain}`) as [string, string] },
     });
-    this.metricsCredential = generatedPassword(this, "metrics-credential", this.credentials, "metrics", {
+    this.metricsCredential = generatedPassword(this, "metrics-credential", props.credentials, "metrics", {
       ...credentialsAt,
       secretName: "stalwart-metrics",
       template: { username: METRICS_USERNAME, password },
@@ -164,7 +161,7 @@ export class MailServer extends Construct {
       namespace: props.namespace,
       selectors: platformDns.dkimSelectors,
       rsaBits: platformDns.dkimRsaBits,
-      openbao: { mount: props.openbao.mount, path: props.dns.dkimOpenBaoPath },
+      openbao: { mount: props.credentials.mount, path: props.dns.dkimOpenBaoPath },
       externalSecrets: platform.externalSecrets,
       stackName: props.instance,
       rotation: dkimRotates ? CredentialRotation.of(this, "dkim", platform.credentials.rotationDays.dkim) : undefined,
@@ -181,7 +178,7 @@ export class MailServer extends Construct {
     const smartHost = platform.smartHost;
     const smartHostPassword =
       smartHost?.password &&
-      existingCredential(this, "smart-host-password", this.credentials, {
+      existingCredential(this, "smart-host-password", props.credentials, {
         secretName: "stalwart-smart-host",
         namespace: props.namespace,
         path: smartHost.password.openbaoPath,

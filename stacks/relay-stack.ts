@@ -44,7 +44,7 @@ export class RelayStack extends MailStack {
     });
     this.mail = new MailServer(this, "mail", {
       platform: sovereign.platform,
-      openbao: this.openbao,
+      credentials: this.credentials,
       instance: this.stackName,
       domain: relay.domain,
       namespace: relay.namespace,

@@ -65,7 +65,7 @@ export class TenantMailStack extends MailStack {
 
     this.mail = new MailServer(this, "mail", {
       platform: sovereign.platform,
-      openbao: this.openbao,
+      credentials: this.credentials,
       instance: this.stackName,
       domain: tenant.domain,
       namespace: tenant.namespace,
