@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import type { BackupPolicy } from "../../fleet/model";
 import { ExternalSecret } from "../external-secrets/external-secret";
 import { OWNERSHIP_LABELS } from "../k8s/labels";
+import { cronJobSpec } from "../k8s/cron-job-spec";
 import { containerSecurityContext } from "../k8s/pod-defaults";
 import { requestsEqualLimits } from "../k8s/resources";
 import { WorkloadBase } from "../k8s/workload";
@@ -98,17 +99,6 @@ const resticEnv = (repository: string, host: string) => [
   ...BACKUP_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: BACKUP_SECRET, key } } })),
 ];
 
-const cronJobSpec = (schedule: string, deadlineSeconds: number, labels: Record<string, string>, podSpec: Record<string, unknown>) => ({
-  schedule,
-  concurrencyPolicy: "Forbid",
-  successfulJobsHistoryLimit: 1,
-  failedJobsHistoryLimit: 3,
-  jobTemplate: {
-    metadata: { labels: { ...labels } },
-    spec: { backoffLimit: 2, activeDeadlineSeconds: deadlineSeconds, template: { metadata: { labels: { ...labels } }, spec: podSpec } },
-  },
-});
-
 /**
  * Restarts the server on the backup schedule by deleting its pod (the StatefulSet recreates it, the init container
  * backs up). Its token may delete exactly that pod and nothing else.
@@ -132,7 +122,7 @@ export class BackupRestart extends WorkloadBase {
     this.allowClusterDns();
     this.cronJob = new CronJobV1(this, "cronjob", {
       metadata: { name, namespace: props.namespace, labels: { ...this.versionedLabels } },
-      spec: cronJobSpec(escapeTemplate(props.policy.schedule), 300, this.versionedLabels, {
+      spec: cronJobSpec({ schedule: escapeTemplate(props.policy.schedule), deadlineSeconds: 300, backoffLimit: 2, labels: this.versionedLabels, podSpec: {
         ...this.podSpecDefaults(),
         restartPolicy: "Never",
         container: [
@@ -146,7 +136,7 @@ export class BackupRestart extends WorkloadBase {
             securityContext: containerSecurityContext(),
           },
         ],
-      }),
+      } }),
     });
   }
 }
@@ -165,7 +155,7 @@ export class BackupPrune extends WorkloadBase {
     this.cronJob = new CronJobV1(this, "cronjob", {
       metadata: { name, namespace: props.namespace, labels: { ...this.versionedLabels } },
       // Mid-day: well after the nightly backups, before anyone's evening.
-      spec: cronJobSpec("43 11 * * *", 3600, this.versionedLabels, {
+      spec: cronJobSpec({ schedule: "43 11 * * *", deadlineSeconds: 3600, backoffLimit: 2, labels: this.versionedLabels, podSpec: {
         ...this.podSpecDefaults(),
         restartPolicy: "Never",
         volume: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }],
@@ -187,7 +177,7 @@ export class BackupPrune extends WorkloadBase {
             volumeMount: [{ name: "tmp", mountPath: "/tmp" }],
           },
         ],
-      }),
+      } }),
     });
   }
 }

@@ -7,6 +7,7 @@ import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-ac
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
+import { cronJobSpec } from "../k8s/cron-job-spec";
 import { containerSecurityContext } from "../k8s/pod-defaults";
 import { requestsEqualLimits, type GuaranteedResources } from "../k8s/resources";
 import type { SecretKeyRef } from "../k8s/secret-key-ref";
@@ -182,23 +183,7 @@ export class ConfigApplyJob extends WorkloadBase {
       // cert-manager renews a month ahead; a daily reload serves the new certificate within a day.
       new CronJobV1(this, "reload-tls", {
         metadata: { name: `${server.name}-reload-tls`, namespace: this.namespace, labels: { ...labels } },
-        spec: {
-          schedule: "17 3 * * *",
-          concurrencyPolicy: "Forbid",
-          successfulJobsHistoryLimit: 1,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            metadata: { labels: { ...labels } },
-            spec: {
-              backoffLimit: 3,
-              activeDeadlineSeconds: 300,
-              template: {
-                metadata: { labels: { ...labels } },
-                spec: cliPod({ container: [cli("reload-tls", TLS_RELOAD_FILE)] }),
-              },
-            },
-          },
-        },
+        spec: cronJobSpec({ schedule: "17 3 * * *", deadlineSeconds: 300, backoffLimit: 3, labels, podSpec: cliPod({ container: [cli("reload-tls", TLS_RELOAD_FILE)] }) }),
         dependsOn: [this.job],
       });
     }
