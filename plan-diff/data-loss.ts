@@ -1,5 +1,4 @@
 import type { ResourceChange } from "./diff";
-import { offboardingOf, removalProblem } from "./offboarding";
 import { claimsText, mailboxesOf } from "./mailboxes";
 import type { SynthResource, SynthStack } from "./synth-output";
 
@@ -13,11 +12,11 @@ const namespaceResource = (stack: SynthStack | undefined, namespace: string): Sy
  * empty claims; the old ones stay behind). A deleted or replaced StatefulSet alone keeps its claims (retention
  * policy Retain) and is not counted.
  */
-export function dataLossOf(name: string, base: SynthStack | undefined, head: SynthStack | undefined, resources: readonly ResourceChange[], today: string): string[] {
+export function dataLossOf(name: string, base: SynthStack | undefined, head: SynthStack | undefined, resources: readonly ResourceChange[], plannedRemoval: boolean): string[] {
   const found: string[] = [];
   const volumes = mailboxesOf(base);
   // A completed offboarding is the planned way out: reported among the warnings, not as data loss.
-  if (base && !head && offboardingOf(base) && removalProblem(base, today) === undefined) return [];
+  if (base && !head && plannedRemoval) return [];
   if (base && !head) {
     for (const v of volumes) {
       found.push(

@@ -120,15 +120,15 @@ function diffStack(today: string, name: string, base?: SynthStack, head?: SynthS
   for (const r of resources.filter((x) => x.action === "delete")) {
     if (/^(kubernetes_stateful_set_v1|kubernetes_namespace_v1|tls_private_key|random_password)\./.test(r.address)) warnings.push(`${r.address} will be DELETED`);
   }
+  const offboarded = base && !head ? offboardingOf(base) : undefined;
+  const problem = base && !head ? removalProblem(base, today) : undefined;
   if (base && !head) {
-    const offboarded = offboardingOf(base);
-    const problem = removalProblem(base, today);
     if (offboarded && !problem) warnings.unshift(`stack ${name} completed offboarding (retained until ${offboarded.retainUntil}, final backup ${offboarded.finalBackup}): destroying it deletes its mailboxes as planned`);
     else if (problem) warnings.unshift(problem);
     warnings.unshift(`stack ${name} is DELETED: terraform destroy it before its state is orphaned`);
   }
   const status = !base ? "added" : !head ? "removed" : resources.length > 0 ? "changed" : "unchanged";
-  return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings, dataLoss: dataLossOf(name, base, head, resources, today) };
+  return { name, status, resources: !head ? [...before.values()].map((r) => ({ address: r.address, action: "delete" as const, changes: [] })) : resources, warnings, dataLoss: dataLossOf(name, base, head, resources, offboarded !== undefined && problem === undefined) };
 }
 
 const STALWART_IMAGE = /stalwartlabs\/stalwart:v(\d+\.\d+\.\d+)/;
