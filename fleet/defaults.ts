@@ -119,6 +119,28 @@ const SOVEREIGN_DEFAULTS = {
     image: "restic/restic:0.17.3",
     kubectlImage: "registry.k8s.io/kubectl:v1.31.4",
   },
+  /** The kit's telemetry slots where the platform installs them (bp-alloy, bp-mimir, bp-loki, bp-cert-manager). */
+  monitoring: {
+    /** bp-alloy's pods: release `alloy` in namespace `alloy`, the upstream chart's name label. */
+    scraper: { namespace: "alloy", podLabels: { "app.kubernetes.io/name": "alloy" } },
+    mimirUrl: "http://mimir-gateway.mimir.svc.cluster.local:80",
+    lokiUrl: "http://loki.loki.svc.cluster.local:3100",
+    /** Mimir's and Loki's tenant when multi-tenancy is off, as bp-grafana's own datasources use it. */
+    tenantId: "anonymous",
+    scrapeInterval: "60s",
+    /** bp-cert-manager's namespace. */
+    certManagerNamespace: "cert-manager",
+    alertFolder: "Mail",
+    thresholds: {
+      /** One message in twenty bouncing is a reputation or DNS problem, not bad luck. */
+      bounceRatePercent: 5,
+      rescheduledPerHour: 100,
+      volumeUsedPercent: 80,
+      /** cert-manager renews 30 days ahead: two weeks left means renewal has failed for two weeks. */
+      certificateExpiryDays: 14,
+      rotationGraceDays: 3,
+    },
+  },
 } as const;
 
 /** Frozen all the way down: resolved fleets share these objects, so no caller may change them. */

@@ -1,5 +1,5 @@
 import { FLEET_DEFAULTS, WEBMAIL_HOST_PREFIX } from "./defaults";
-import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
+import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type MonitoringPolicy, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
 import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { selectKit } from "../kit/selection";
@@ -32,7 +32,11 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       loadBalancerClass: s.loadBalancer?.loadBalancerClass,
       ipFamilyPolicy: s.loadBalancer?.ipFamilyPolicy ?? D.loadBalancer.ipFamilyPolicy,
     },
-    managementClients: (s.managementClients ?? D.managementClients).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? D["managementClients[]"].podLabels })),
+    managementClients: [
+      ...(s.managementClients ?? D.managementClients).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? D["managementClients[]"].podLabels })),
+      // The scraper needs the management listener like any other client (once, if the fleet lists it too).
+      ...(s.monitoring ? [resolveMonitoring(s.monitoring).scraper] : []),
+    ].filter((c, i, all) => all.findIndex((o) => JSON.stringify(o) === JSON.stringify(c)) === i),
     clusterDns: {
       namespace: s.clusterDns?.namespace ?? D.clusterDns.namespace,
       podLabels: s.clusterDns?.podLabels ?? D.clusterDns.podLabels,
@@ -70,6 +74,7 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       image: s.backup.image ?? D.backup.image,
       kubectlImage: s.backup.kubectlImage ?? D.backup.kubectlImage,
     },
+    monitoring: s.monitoring && resolveMonitoring(s.monitoring),
     externalSecrets: {
       clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? D.externalSecrets.clusterSecretStore,
       refreshInterval: s.externalSecrets?.refreshInterval ?? D.externalSecrets.refreshInterval,
@@ -78,6 +83,26 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
     openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? D.openbao.mount } : undefined,
     state: resolveState(s.state),
     credentials: resolveCredentials(s.credentials),
+  };
+}
+
+function resolveMonitoring(m: NonNullable<SovereignInput["monitoring"]>): MonitoringPolicy {
+  const M = D.monitoring;
+  return {
+    scraper: m.scraper ? { namespace: m.scraper.namespace, podLabels: m.scraper.podLabels ?? D["managementClients[]"].podLabels } : M.scraper,
+    mimirUrl: (m.mimirUrl ?? M.mimirUrl).replace(/\/$/, ""),
+    lokiUrl: (m.lokiUrl ?? M.lokiUrl).replace(/\/$/, ""),
+    tenantId: m.tenantId ?? M.tenantId,
+    scrapeInterval: m.scrapeInterval ?? M.scrapeInterval,
+    certManagerNamespace: m.certManagerNamespace ?? M.certManagerNamespace,
+    alertFolder: m.alertFolder ?? M.alertFolder,
+    thresholds: {
+      bounceRatePercent: m.thresholds?.bounceRatePercent ?? M.thresholds.bounceRatePercent,
+      rescheduledPerHour: m.thresholds?.rescheduledPerHour ?? M.thresholds.rescheduledPerHour,
+      volumeUsedPercent: m.thresholds?.volumeUsedPercent ?? M.thresholds.volumeUsedPercent,
+      certificateExpiryDays: m.thresholds?.certificateExpiryDays ?? M.thresholds.certificateExpiryDays,
+      rotationGraceDays: m.thresholds?.rotationGraceDays ?? M.thresholds.rotationGraceDays,
+    },
   };
 }
 
