@@ -15,7 +15,8 @@ import { join } from "node:path";
 import ts from "typescript";
 import { dashboardFileName, dashboardJson, mailDashboard, SCHEMA_VERSION } from "../monitoring/dashboards";
 import { EVENT_OUTCOMES, LOKI_UID, MAIL_EVENTS, MAIL_JOB, PROMETHEUS_UID, SERVER_KINDS, eventLine, eventLineFilter, type ServerKind } from "../monitoring/labels";
-import { declaredSeriesNames, OTHER_METRICS, SERVER_PVC, STALWART_METRICS, stalwartMetricName } from "../monitoring/metrics";
+import { declaredSeriesNames, DELIVERY_TIME_BUCKETS_MS, OTHER_METRICS, SERVER_PVC, STALWART_METRICS, stalwartMetricName } from "../monitoring/metrics";
+import { describeWithPromtool, promtoolTest, type PromqlCase } from "./helpers/promtool";
 import { synthExample } from "./helpers/synth";
 
 const ROOT = join(__dirname, "..");
@@ -291,5 +292,74 @@ describe("the event line", () => {
     const wanted = lines.filter((l) => (events as readonly string[]).includes(l.e) && (outcomes as readonly string[]).includes(l.o)).map((l) => `${l.e} ${l.o}`);
     expect(kept).toEqual(wanted);
     expect(keep("sovereign-mail-event=backup outcome=okay")).toBe(false);
+  });
+});
+
+describeWithPromtool("the relay's delivery panels evaluated by Prometheus's engine", () => {
+  /** The query of a panel's series (by legend), as Grafana sends it for a 5m rate interval and a 30m range. */
+  const query = (title: string, legend?: string) => {
+    const panel = panelsOf("relay").find((p): p is Panel => p.title === title && !isRow(p));
+    const target = (panel?.targets ?? []).find((t) => legend === undefined || t.legendFormat === legend);
+    if (!target) throw new Error(`no query "${legend}" in panel "${title}"`);
+    return interpolate(target.expr as string).replace(/\b1m\b/g, "5m").replace(/\b86400s\b/g, "30m");
+  };
+  const server = (extra = "") => `{job="${MAIL_JOB}", namespace="${NAMESPACE_VALUE}"${extra}}`;
+  /**
+   * One minute of a relay's mail, as Stalwart v0.16.18 exports it: each bucket counts only the values that fall in
+   * it (not cumulative). 3 messages under 1 s (1.5 s in all), 6 between 1 s and 30 s (60 s), 1 between 5 and
+   * 10 min (450 s); 9 recipients delivered, 1 bounced.
+   */
+  const PER_MINUTE: Record<number, number> = { 1_000: 3, 30_000: 6, 600_000: 1 };
+  const relaySeries = (le: (bound: number) => string, inf: string): Record<string, string> => ({
+    [`up${server()}`]: "1+0x60",
+    ...Object.fromEntries(DELIVERY_TIME_BUCKETS_MS.map((b) => [`delivery_total_time_bucket${server(`, le="${le(b)}"`)}`, `0+${PER_MINUTE[b] ?? 0}x60`])),
+    [`delivery_total_time_bucket${server(`, le="${inf}"`)}`]: "0+0x60",
+    [`delivery_total_time_count${server()}`]: "0+10x60",
+    [`delivery_total_time_sum${server()}`]: "0+511500x60",
+    [`delivery_delivered${server()}`]: "0+9x60",
+    [`delivery_dsn_perm_fail${server()}`]: "0+1x60",
+    // Another relay whose mail is all slow: a query that mixed servers would see it.
+    'delivery_total_time_bucket{job="sovereign-mail", namespace="other", le="604800000"}': "0+50x60",
+    'delivery_total_time_count{job="sovereign-mail", namespace="other"}': "0+50x60",
+    'delivery_dsn_perm_fail{job="sovereign-mail", namespace="other"}': "0+50x60",
+  });
+  /**
+   * Cumulative per-second rates at 1 s, 30 s, 300 s, 600 s: 3, 9, 9, 10 (of 10) in sixtieths. Median: rank 5 in
+   * (1 s, 30 s] → 1 + 29·(5−3)/(9−3) s. 95th percentile: rank 9.5 in (300 s, 600 s] → 300 + 300·(9.5−9)/(10−9) s.
+   */
+  const cases = (): PromqlCase[] => [
+    { expr: query("Time in queue", "p50"), evalMinute: 60, samples: [{ labels: "{}", value: 1 + (29 * 2) / 6 }] },
+    { expr: query("Time in queue", "p95"), evalMinute: 60, samples: [{ labels: "{}", value: 450 }] },
+    // 511.5 s over 10 messages; in milliseconds, rounded, as promtool compares floats exactly.
+    { expr: `round((${query("Time in queue", "mean")}) * 1000)`, evalMinute: 60, samples: [{ labels: "{}", value: 51150 }] },
+    { expr: query("Delivered within 30 s"), evalMinute: 60, samples: [{ labels: "{}", value: 90 }] },
+    { expr: query("Bounce rate"), evalMinute: 60, samples: [{ labels: "{}", value: 10 }] },
+    // Stalwart has not exported this counter yet: 0 while the server is scraped.
+    { expr: query("Deferred and bounced", "deferred"), evalMinute: 60, samples: [{ labels: "{}", value: 0 }] },
+  ];
+
+  it("compute delivery-time percentiles, the 30-second share and the bounce rate from le as Stalwart writes it", () => {
+    const r = promtoolTest(relaySeries(String, "inf"), cases());
+    expect(r.output).toMatch(/SUCCESS/);
+    expect(r.ok).toBe(true);
+  });
+
+  it("give the same results from le as a Prometheus 3 scrape normalises it (1000.0, +Inf)", () => {
+    const r = promtoolTest(relaySeries((b) => `${b}.0`, "+Inf"), cases());
+    expect(r.output).toMatch(/SUCCESS/);
+    expect(r.ok).toBe(true);
+  });
+
+  it("show nothing, not 0, for a server that is not scraped", () => {
+    const series = { 'up{job="sovereign-mail", namespace="other"}': "1+0x60" };
+    const r = promtoolTest(series, [{ expr: query("Deferred and bounced", "deferred"), evalMinute: 10, samples: [] }]);
+    expect(r.ok).toBe(true);
+  });
+
+  it("fail when a result differs (the harness can fail)", () => {
+    const [p50] = cases();
+    const r = promtoolTest(relaySeries(String, "inf"), [{ ...p50, samples: [{ labels: "{}", value: 11 }] }]);
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/FAILED/);
   });
 });
