@@ -179,6 +179,9 @@ describe("relay and tenant dashboards", () => {
     expect(titles("relay").has("Delivered within 30 s")).toBe(true);
     expect(titles("tenant").has("IMAP and JMAP")).toBe(true);
     expect(titles("relay").has("IMAP and JMAP")).toBe(false);
+    // Only the tenant has a cert-manager certificate; the relay serves in-cluster submission.
+    expect(titles("tenant").has("Certificate days left")).toBe(true);
+    expect(titles("relay").has("Certificate days left")).toBe(false);
     const tenantMetrics = new Set(targetsOf("tenant").flatMap((t) => (t.uid === PROMETHEUS_UID ? promSelectors(interpolate(t.expr)).map((s) => s.metric) : [])));
     expect(["imap_connection_start", "jmap_method_call", "message_ingest_ham", "queue_message_queued"].filter((m) => !tenantMetrics.has(m))).toEqual([]);
   });
@@ -354,6 +357,15 @@ describeWithPromtool("the relay's delivery panels evaluated by Prometheus's engi
     const series = { 'up{job="sovereign-mail", namespace="other"}': "1+0x60" };
     const r = promtoolTest(series, [{ expr: query("Deferred and bounced", "deferred"), evalMinute: 10, samples: [] }]);
     expect(r.ok).toBe(true);
+  });
+
+  it("show no share and no mean, not NaN, while no mail leaves the queue", () => {
+    const series = { [`up${server()}`]: "1+0x60", [`delivery_total_time_count${server()}`]: "5+0x60", [`delivery_total_time_sum${server()}`]: "5000+0x60", [`delivery_total_time_bucket${server(', le="1000"')}`]: "5+0x60" };
+    const r = promtoolTest(series, [
+      { expr: query("Delivered within 30 s"), evalMinute: 60, samples: [] },
+      { expr: query("Time in queue", "mean"), evalMinute: 60, samples: [] },
+    ]);
+    expect(r.output).toMatch(/SUCCESS/);
   });
 
   it("fail when a result differs (the harness can fail)", () => {

@@ -48,7 +48,8 @@ function deliveryTimeCumulative(): string {
 const deliveredWithin = (boundMs: (typeof DELIVERY_TIME_BUCKETS_MS)[number]) => {
   const upTo = DELIVERY_TIME_BUCKETS_MS.filter((b) => b <= boundMs);
   const buckets = s("delivery.total-time", { suffix: "_bucket", matchers: `, ${leMatch(upTo)}` });
-  return `100 * sum(increase(${buckets}[$__range])) / sum(increase(${s("delivery.total-time", { suffix: "_count" })}[$__range]))`;
+  // `> 0` drops the sample when nothing was delivered: "no mail" rather than NaN.
+  return `100 * sum(increase(${buckets}[$__range])) / (sum(increase(${s("delivery.total-time", { suffix: "_count" })}[$__range])) > 0)`;
 };
 
 interface Query {
@@ -108,30 +109,40 @@ function stat(title: string, description: string, query: Query, defaults: FieldC
   };
 }
 
-const health = (): PanelDraft[] => [
-  stat("Server up", "1 when the last scrape of this server's metrics succeeded.", { expr: UP }, {
-    mappings: [{ type: MappingType.ValueToText, options: { "0": { text: "DOWN", color: "red" }, "1": { text: "UP", color: "green" } } }],
-    thresholds: thresholds([["red", null], ["green", 1]]),
-    color: { mode: FieldColorModeId.Thresholds },
-    noValue: "no scrape",
-  }),
-  stat("Memory", "Memory the Stalwart process uses.", { expr: s("server.memory") }, { unit: "bytes", thresholds: thresholds([["green", null]]) }),
-  {
-    type: "gauge",
-    title: "Data volume used",
-    description: `Share of the server's volume (${SERVER_PVC}) in use, from the kubelet. Grow the volume before it fills: RocksDB stops writing when full.`,
-    ...prom([{ expr: `100 * sum(kubelet_volume_stats_used_bytes{${NS}, persistentvolumeclaim="${SERVER_PVC}"}) / sum(kubelet_volume_stats_capacity_bytes{${NS}, persistentvolumeclaim="${SERVER_PVC}"})`, instant: true }]),
-    fieldConfig: fields("percent", { min: 0, max: 100, thresholds: thresholds([["green", null], ["orange", 80], ["red", 90]]) }),
-    options: { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, showThresholdMarkers: true, showThresholdLabels: false },
-    size: { w: 6, h: 4 },
-  },
-  stat(
-    "Certificate days left",
-    "Days until the server's cert-manager certificate expires (the soonest one in the namespace). cert-manager renews well before; a value that keeps falling means renewal fails.",
-    { expr: `min((certmanager_certificate_expiration_timestamp_seconds{${NS}} - time()) / 86400)` },
-    { unit: "none", decimals: 1, thresholds: thresholds([["red", null], ["orange", 7], ["green", 21]]), noValue: "no certificate" },
-  ),
-];
+function health(kind: ServerKind): PanelDraft[] {
+  return [
+    stat("Server up", "1 when the last scrape of this server's metrics succeeded.", { expr: UP }, {
+      mappings: [{ type: MappingType.ValueToText, options: { "0": { text: "DOWN", color: "red" }, "1": { text: "UP", color: "green" } } }],
+      thresholds: thresholds([["red", null], ["green", 1]]),
+      color: { mode: FieldColorModeId.Thresholds },
+      noValue: "no scrape",
+    }),
+    stat("Memory", "Memory the Stalwart process uses.", { expr: s("server.memory") }, { unit: "bytes", thresholds: thresholds([["green", null]]) }),
+    {
+      type: "gauge",
+      title: "Data volume used",
+      description: `Share of the server's volume (${SERVER_PVC}) in use, from the kubelet. Grow the volume before it fills: RocksDB stops writing when full.`,
+      ...prom([{ expr: `100 * sum(kubelet_volume_stats_used_bytes{${NS}, persistentvolumeclaim="${SERVER_PVC}"}) / sum(kubelet_volume_stats_capacity_bytes{${NS}, persistentvolumeclaim="${SERVER_PVC}"})`, instant: true }]),
+      fieldConfig: fields("percent", { min: 0, max: 100, thresholds: thresholds([["green", null], ["orange", 80], ["red", 90]]) }),
+      options: { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, showThresholdMarkers: true, showThresholdLabels: false },
+      size: { w: 6, h: 4 },
+    },
+    // The tenant's public certificate comes from cert-manager; the relay serves in-cluster submission only.
+    kind === "tenant"
+      ? stat(
+          "Certificate days left",
+          "Days until the server's cert-manager certificate expires (the soonest one in the namespace). cert-manager renews well before; a value that keeps falling means renewal fails.",
+          { expr: `min((certmanager_certificate_expiration_timestamp_seconds{${NS}} - time()) / 86400)` },
+          { unit: "none", decimals: 1, thresholds: thresholds([["red", null], ["orange", 7], ["green", 21]]), noValue: "no certificate" },
+        )
+      : stat(
+          "System mail submitted",
+          "Messages the Sovereign's services submitted over the dashboard's time range.",
+          { expr: orZero(increase("queue.authenticated-message-queued")) },
+          { unit: "none", decimals: 0, thresholds: thresholds([["green", null]]) },
+        ),
+  ];
+}
 
 function mailFlow(kind: ServerKind): PanelDraft[] {
   const queued: Query[] =
@@ -192,7 +203,7 @@ function mailFlow(kind: ServerKind): PanelDraft[] {
       "Time from queueing to leaving the queue: mean, and median and 95th percentile estimated from Stalwart's buckets (1 s, 30 s, 5 min, 10 min, 30 min, 1 h, …), so coarse.",
       "s",
       [
-        { expr: `sum(rate(${s("delivery.total-time", { suffix: "_sum" })}[$__rate_interval])) / sum(rate(${s("delivery.total-time", { suffix: "_count" })}[$__rate_interval])) / 1000`, legend: "mean" },
+        { expr: `sum(rate(${s("delivery.total-time", { suffix: "_sum" })}[$__rate_interval])) / (sum(rate(${s("delivery.total-time", { suffix: "_count" })}[$__rate_interval])) > 0) / 1000`, legend: "mean" },
         { expr: `histogram_quantile(0.5, ${deliveryTimeCumulative()})`, legend: "p50" },
         { expr: `histogram_quantile(0.95, ${deliveryTimeCumulative()})`, legend: "p95" },
       ],
@@ -272,7 +283,7 @@ const operations = (): PanelDraft[] => [
 /** Sections in order: a row header, then its panels left to right, wrapping at Grafana's 24 columns. */
 function sectionsOf(kind: ServerKind): [string, PanelDraft[]][] {
   return [
-    ["Health", health()],
+    ["Health", health(kind)],
     [kind === "relay" ? "System mail delivery (login PINs, magic links)" : "Mail flow", mailFlow(kind)],
     ["Logins and TLS", security()],
     [kind === "relay" ? "Sessions" : "Mailboxes and clients", sessions(kind)],
