@@ -9,13 +9,14 @@ import { parser as promql } from "@prometheus-io/lezer-promql";
 import { parser as logql } from "@grafana/lezer-logql";
 import type { LRParser } from "@lezer/lr";
 import { parse as parseYaml } from "yaml";
-import { BACKUP_SCRIPT } from "../constructs/backup/backup-script";
+import { BACKUP_SCRIPT, PRUNE_SCRIPT } from "../constructs/backup/backup-script";
 import { loadFleetFile } from "../fleet/load";
 import type { Kit } from "../kit/model";
 import { SLOT } from "../kit/slots";
 import type { AlertName } from "../monitoring/alert-rules";
 import { withMailMonitoring } from "../monitoring/kit-values";
-import { eventLine, GRAFANA_SIDECAR, LOKI_UID, MAIL_JOB, METRICS_SECRET, PROMETHEUS_UID } from "../monitoring/labels";
+import { dashboardFileName, dashboardJson } from "../monitoring/dashboards";
+import { eventLine, GRAFANA_SIDECAR, LOKI_UID, MAIL_JOB, METRICS_SECRET, PROMETHEUS_UID, SERVER_KINDS } from "../monitoring/labels";
 import { METRICS_USERNAME } from "../stalwart/server-plan";
 import { alertProvisioningFile, datasourceProvisioningFile } from "./helpers/grafana-provisioning";
 import { synthFleet, synthFleetYaml, oneSovereignYaml } from "./helpers/synth";
@@ -159,6 +160,21 @@ describe("monitoring", () => {
     for (const s of watched.filter((x) => x.stack.stackName.includes("-tenant-"))) expect(configMap(s.json, s.stack.mail.namespace, "sovereign-mail-datasources")).toBeUndefined();
   });
 
+  it("provisions one dashboard per server kind, with Grafana's own ${var} references kept literal for Terraform", () => {
+    for (const s of watched.filter((x) => x.stack.stackName.endsWith("-mail"))) {
+      const cm = configMap(s.json, s.stack.mail.namespace, "sovereign-mail-dashboards")!;
+      expect(cm.metadata.labels[GRAFANA_SIDECAR.dashboard]).toBe(GRAFANA_SIDECAR.value);
+      expect(Object.keys(cm.data).sort()).toEqual(SERVER_KINDS.map(dashboardFileName).sort());
+      for (const [file, text] of Object.entries(cm.data as Record<string, string>)) {
+        expect([file, /(^|[^$])\$\{/.test(text)]).toEqual([file, false]);
+        // What Grafana reads once Terraform has unescaped it: the dashboard as built.
+        expect(text.replaceAll("$${", "${").replaceAll("%%{", "%{")).toBe(dashboardJson(file.includes("relay") ? "relay" : "tenant"));
+        const dashboard = JSON.parse(text.replaceAll("$${", "${")) as { uid: string; panels: { datasource?: { uid: string } }[] };
+        expect(dashboard.panels.every((p) => p.datasource === undefined || [PROMETHEUS_UID, LOKI_UID].includes(p.datasource.uid))).toBe(true);
+      }
+    }
+  });
+
   it("gives the kit's Alloy a configuration Helm passes through untouched, and Grafana its alerts sidecar", () => {
     for (const f of fleets) {
       for (const kit of f.stacks.kits) {
@@ -208,5 +224,6 @@ describe("the kit's values", () => {
 describe("the event lines the backup alerts match", () => {
   it("are printed by the backup script for each outcome", () => {
     for (const line of [eventLine("backup", "ok"), eventLine("backup", "failed"), eventLine("restore", "ok"), eventLine("restore", "failed")]) expect(BACKUP_SCRIPT).toContain(`echo "${line}"`);
+    for (const line of [eventLine("backup-prune", "ok"), eventLine("backup-prune", "failed")]) expect(PRUNE_SCRIPT).toContain(`echo "${line}"`);
   });
 });

@@ -1,4 +1,5 @@
-import { DATA_CLAIM, eventLine, EVENTS_JOB, LOGS_JOB, MAIL_JOB, type ServerKind } from "./labels";
+import { eventLine, EVENTS_JOB, LOGS_JOB, MAIL_JOB, type ServerKind } from "./labels";
+import { SERVER_PVC } from "./metrics";
 
 /** When the alerts fire: the fleet's `monitoring.thresholds`, resolved. */
 export interface AlertThresholds {
@@ -128,7 +129,7 @@ export function serverAlerts(s: ServerAlertsInput, t: AlertThresholds): MailAler
       summary: "The mail volume is filling up: a full volume stops the store and with it all mail.",
       query: {
         datasource: "prometheus",
-        expr: `100 * max(kubelet_volume_stats_used_bytes{${at}, persistentvolumeclaim="${DATA_CLAIM}"} / kubelet_volume_stats_capacity_bytes{${at}, persistentvolumeclaim="${DATA_CLAIM}"})`,
+        expr: `100 * max(kubelet_volume_stats_used_bytes{${at}, persistentvolumeclaim="${SERVER_PVC}"} / kubelet_volume_stats_capacity_bytes{${at}, persistentvolumeclaim="${SERVER_PVC}"})`,
         lookbackSeconds: 10 * 60,
       },
       fires: { when: "gt", value: t.volumeUsedPercent },

@@ -1,4 +1,5 @@
-import { DATA_CLAIM, EVENTS_JOB, LABEL, LOGS_JOB, MAIL_JOB, type ServerKind } from "./labels";
+import { EVENTS_JOB, LABELS, LOGS_JOB, MAIL_JOB, type ServerKind } from "./labels";
+import { SERVER_PVC } from "./metrics";
 
 /** One mail server as the scraper sees it. */
 export interface ScrapedServer {
@@ -41,7 +42,7 @@ const block = (head: string, lines: readonly string[]): string => `${head} {\n${
  * The Alloy configuration that collects what the mail alerts and dashboards query: each server's Stalwart metrics
  * (HTTP Basic with its own metrics Secret, read through `remote.kubernetes.secret`), the kubelet's volume statistics
  * of the mail volumes, cert-manager's certificate metrics, the Kubernetes events of the mail namespaces (Job
- * failures) and the log lines of the backup init containers. Targets are shared across the Alloy pods (clustering),
+ * failures) and the log lines of the backup init containers and prune jobs. Targets are shared across the Alloy pods (clustering),
  * so each is scraped once. Deterministic: servers in the order given.
  */
 export function alloyConfig(servers: readonly ScrapedServer[], to: AlloyTargets): string {
@@ -54,7 +55,7 @@ export function alloyConfig(servers: readonly ScrapedServer[], to: AlloyTargets)
   ];
   for (const s of servers) {
     const name = id(s.stack);
-    const target = { __address__: s.managementEndpoint, [LABEL.sovereign]: to.sovereign, [LABEL.kind]: s.kind, [LABEL.namespace]: s.namespace, [LABEL.stack]: s.stack };
+    const target = { __address__: s.managementEndpoint, [LABELS.sovereign]: to.sovereign, [LABELS.kind]: s.kind, [LABELS.namespace]: s.namespace, [LABELS.stack]: s.stack };
     parts.push(
       block(`remote.kubernetes.secret ${str(name)}`, [`namespace = ${str(s.namespace)}`, `name      = ${str(s.metricsSecret)}`]),
       block(`prometheus.scrape ${str(name)}`, [
@@ -84,7 +85,7 @@ export function alloyConfig(servers: readonly ScrapedServer[], to: AlloyTargets)
       "forward_to        = [prometheus.relabel.sovereign_mail_volumes.receiver]",
     ]),
     block(`prometheus.relabel "sovereign_mail_volumes"`, [
-      block("rule", [`source_labels = ["__name__", "namespace", "persistentvolumeclaim"]`, `regex         = ${str(`kubelet_volume_stats_(used|capacity)_bytes;${namespaceRegex(namespaces)};${DATA_CLAIM}`)}`, `action        = "keep"`]),
+      block("rule", [`source_labels = ["__name__", "namespace", "persistentvolumeclaim"]`, `regex         = ${str(`kubelet_volume_stats_(used|capacity)_bytes;${namespaceRegex(namespaces)};${SERVER_PVC}`)}`, `action        = "keep"`]),
       `forward_to = [${write}]`,
     ]),
   );
@@ -116,11 +117,11 @@ export function alloyConfig(servers: readonly ScrapedServer[], to: AlloyTargets)
   // Job failures (the apply Job, the TLS reload, the backup restart and prune) arrive as Kubernetes events.
   parts.push(
     block(`loki.source.kubernetes_events "sovereign_mail"`, [`job_name   = ${str(EVENTS_JOB)}`, `namespaces = ${list(namespaces)}`, "forward_to = [loki.write.sovereign_mail.receiver]"]),
-    // The backup init container's outcome lines (it never fails the pod, so no event tells).
+    // The outcome lines of the backup init container (it never fails the pod, so no event tells) and the prune job.
     block(`discovery.kubernetes "sovereign_mail_pods"`, [`role = "pod"`, block("namespaces", [`names = ${list(namespaces)}`])]),
     block(`discovery.relabel "sovereign_mail_backup_logs"`, [
       "targets = discovery.kubernetes.sovereign_mail_pods.targets",
-      block("rule", [`source_labels = ["__meta_kubernetes_pod_container_name"]`, `regex         = "backup"`, `action        = "keep"`]),
+      block("rule", [`source_labels = ["__meta_kubernetes_pod_container_name"]`, `regex         = "backup|prune"`, `action        = "keep"`]),
       block("rule", [`source_labels = ["__meta_kubernetes_namespace"]`, `target_label  = "namespace"`]),
       block("rule", [`source_labels = ["__meta_kubernetes_pod_name"]`, `target_label  = "pod"`]),
       block("rule", [`source_labels = ["__meta_kubernetes_pod_container_name"]`, `target_label  = "container"`]),

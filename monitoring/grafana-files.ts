@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { MailAlert, ServerAlertsInput } from "./alert-rules";
-import { LABEL, LOKI_UID, PROMETHEUS_UID } from "./labels";
+import { LABELS, LOKI_UID, PROMETHEUS_UID } from "./labels";
 
 /** Grafana's expression datasource (grafana v12.3.1 pkg/expr: DatasourceUID). */
 export const EXPRESSION_UID = "__expr__";
@@ -52,10 +52,10 @@ export function alertRuleFile(server: ServerAlertsInput & { readonly sovereign: 
           annotations: { summary: a.summary, runbook_url: runbookAnchor(a.name) },
           labels: {
             severity: a.severity,
-            [LABEL.sovereign]: server.sovereign,
-            [LABEL.kind]: server.kind,
-            [LABEL.namespace]: server.namespace,
-            [LABEL.stack]: server.stack,
+            [LABELS.sovereign]: server.sovereign,
+            [LABELS.kind]: server.kind,
+            [LABELS.namespace]: server.namespace,
+            [LABELS.stack]: server.stack,
             ...a.labels,
           },
           isPaused: false,

@@ -50,6 +50,7 @@ exit 0
 
 /** The prune job: applies the retention, then fails when the newest backup is older than `MAX_AGE_SECONDS`. */
 export const PRUNE_SCRIPT = `set -eu
+trap 'if [ $? -eq 0 ]; then echo "${eventLine("backup-prune", "ok")}"; else echo "${eventLine("backup-prune", "failed")}"; fi' EXIT
 export RESTIC_REPOSITORY="$REPOSITORY" RESTIC_CACHE_DIR=/tmp/restic-cache
 restic forget --host "$HOST" --keep-daily "$KEEP_DAILY" --keep-weekly "$KEEP_WEEKLY" --keep-monthly "$KEEP_MONTHLY" --prune
 newest=$(restic snapshots --host "$HOST" --latest 1 --json | sed -n 's/.*"time":"\\([0-9T:-]*\\).*/\\1/p' | head -n 1)

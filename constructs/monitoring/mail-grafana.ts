@@ -2,8 +2,9 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Construct } from "constructs";
 import type { MonitoringPolicy } from "../../fleet/model";
 import { SLOT } from "../../kit/slots";
+import { dashboardFileName, dashboardJson } from "../../monitoring/dashboards";
 import { datasourceFile, provisioningYaml } from "../../monitoring/grafana-files";
-import { GRAFANA_SIDECAR } from "../../monitoring/labels";
+import { GRAFANA_SIDECAR, SERVER_KINDS } from "../../monitoring/labels";
 import { OWNERSHIP_LABELS } from "../k8s/labels";
 import { requireSlots } from "../kit/required-slots";
 import { escapeTemplate } from "../terraform/escape";
@@ -16,11 +17,13 @@ export interface MailGrafanaProps {
 
 /**
  * What a Sovereign's Grafana needs once for all its mail servers: the datasources the mail alert rules and
- * dashboards name by uid (the kit's own datasources get generated uids, so rules could not name them). Lives in
- * the relay's stack, the one mail stack every Sovereign has.
+ * dashboards name by uid (the kit's own datasources get generated uids, so rules could not name them), and one
+ * dashboard per server kind (a server is picked by its namespace). Lives in the relay's stack, the one mail stack
+ * every Sovereign has.
  */
 export class MailGrafana extends Construct {
   readonly datasources: ConfigMapV1;
+  readonly dashboards: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: MailGrafanaProps) {
     super(scope, id);
@@ -28,6 +31,11 @@ export class MailGrafana extends Construct {
     this.datasources = new ConfigMapV1(this, "datasources", {
       metadata: { name: "sovereign-mail-datasources", namespace: props.namespace, labels: { ...OWNERSHIP_LABELS, [GRAFANA_SIDECAR.datasource]: GRAFANA_SIDECAR.value } },
       data: { "sovereign-mail-datasources.yaml": escapeTemplate(provisioningYaml(datasourceFile(props.policy))) },
+    });
+    this.dashboards = new ConfigMapV1(this, "dashboards", {
+      metadata: { name: "sovereign-mail-dashboards", namespace: props.namespace, labels: { ...OWNERSHIP_LABELS, [GRAFANA_SIDECAR.dashboard]: GRAFANA_SIDECAR.value } },
+      // Grafana's `${var}` references are literal text for Terraform.
+      data: Object.fromEntries(SERVER_KINDS.map((kind) => [dashboardFileName(kind), escapeTemplate(dashboardJson(kind))])),
     });
   }
 }
