@@ -76,6 +76,7 @@ export function serverAlerts(s: ServerAlertsInput, t: AlertThresholds): MailAler
   const at = `namespace="${s.namespace}"`;
   const events = `{job="${EVENTS_JOB}", ${at}}`;
   const backupLogs = `{job="${LOGS_JOB}", ${at}, container="backup"}`;
+  const queued = `sum(increase({__name__=~"queue_message_queued|queue_authenticated_message_queued", ${sel}}[1h]))`;
   const alerts: MailAlert[] = [
     {
       name: "MailServerDown",
@@ -114,10 +115,10 @@ export function serverAlerts(s: ServerAlertsInput, t: AlertThresholds): MailAler
       name: "BounceRateHigh",
       severity: "warning",
       summary: "A high share of messages bounced permanently (reputation, DNS or recipient trouble).",
-      // At least 10 messages in the denominator, so a single bounce on a quiet server does not page.
+      // Only over at least 20 queued messages in the hour, so one bounce on a quiet server does not page.
       query: {
         datasource: "prometheus",
-        expr: `100 * sum(increase(delivery_dsn_perm_fail{${sel}}[1h])) / clamp_min(sum(increase({__name__=~"queue_message_queued|queue_authenticated_message_queued", ${sel}}[1h])), 10)`,
+        expr: `(100 * sum(increase(delivery_dsn_perm_fail{${sel}}[1h])) / ${queued}) and on() (${queued} >= 20)`,
         lookbackSeconds: HOUR,
       },
       fires: { when: "gt", value: t.bounceRatePercent },
