@@ -33,7 +33,7 @@ function sandbox() {
   const run = (env: Record<string, string> = {}) =>
     spawnSync("sh", ["-c", script], {
       encoding: "utf8",
-      env: { PATH: `${bin}:${process.env.PATH}`, LOG: join(root, "log"), REPO_DIR: repo, REPOSITORY: "s3:https://e.example/b/stack", HOST: "stack", DUE_SECONDS: "72000", TIMEOUT: "1m", ...env },
+      env: { PATH: `${bin}:${process.env.PATH}`, LOG: join(root, "log"), REPO_DIR: repo, REPOSITORY: "s3:https://e.example/b/stack", HOST: "stack", DUE_SECONDS: "72000", TIMEOUT: "1m", IMAGE: "stalwartlabs/stalwart:v0.16.18", ...env },
     });
   const log = () => (existsSync(join(root, "log")) ? readFileSync(join(root, "log"), "utf8").trim().split("\n") : []);
   const request = (text: string) => writeFileSync(join(restore, "request"), text);
@@ -53,6 +53,27 @@ describe("backup init container script", () => {
     const second = box.run();
     expect(second.stdout).toMatch(/last backup 0 h ago: none due/);
     expect(box.log()).toHaveLength(3);
+  });
+
+  it("gates an upgrade: a new image backs up first whatever the age, and does not start when that backup fails", () => {
+    const box = sandbox();
+    expect(box.run().stdout).toContain("backup done");
+    const upgrade = { IMAGE: "stalwartlabs/stalwart:v0.16.19" };
+    // The repository is down: the new version must not start on data that is not backed up.
+    const blocked = box.run({ ...upgrade, FAIL_BACKUP: "1" });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout).toContain("stalwartlabs/stalwart:v0.16.19 does not start until a backup of the data of stalwartlabs/stalwart:v0.16.18 succeeds");
+    expect(blocked.stdout.split("\n")).toContain(eventLine("backup", "failed"));
+    // Setting the image back starts the server as before (its last backup is recent).
+    const back = box.run();
+    expect(back.status).toBe(0);
+    expect(back.stdout).toMatch(/none due/);
+    // Once the repository answers, the upgrade backs up although the last backup is minutes old, then starts.
+    const upgraded = box.run(upgrade);
+    expect(upgraded.status).toBe(0);
+    expect(upgraded.stdout).toContain("upgrade from stalwartlabs/stalwart:v0.16.18 to stalwartlabs/stalwart:v0.16.19: backing up first");
+    expect(box.log().filter((l) => l.startsWith("backup ")).length).toBe(3);
+    expect(box.run(upgrade).stdout).toMatch(/none due/);
   });
 
   it("lets the server start when the backup fails, and tries again at the next restart", () => {

@@ -193,7 +193,7 @@ export class MailServer extends Construct {
       });
     // Backups, when the Sovereign has a repository: the copy runs in the server's pod before Stalwart starts.
     this.backup = platform.backup
-      ? new ServerBackup(this, "backup", { serverName: "stalwart", namespace: props.namespace, instance: props.instance, policy: platform.backup, externalSecrets: platform.externalSecrets, clusterDns })
+      ? new ServerBackup(this, "backup", { serverName: "stalwart", namespace: props.namespace, instance: props.instance, serverImage: platform.image, policy: platform.backup, externalSecrets: platform.externalSecrets, clusterDns })
       : undefined;
     this.server = new StalwartServer(this, "stalwart", {
       namespace: props.namespace,

@@ -7,7 +7,9 @@ import { eventLine } from "../../monitoring/labels";
  * `DUE_SECONDS`. A failed backup never keeps the server down; a restore replaces the data only once the snapshot is
  * fully restored beside it.
  * Each outcome is also printed as an event line (`monitoring/labels.ts`), which the backup alerts match.
- * Environment: REPOSITORY, HOST, DUE_SECONDS, TIMEOUT, and the repository's password and S3 keys.
+ * A changed Stalwart image (`IMAGE`, the server's) makes a backup due whatever its age, and its failure keeps the pod
+ * from starting the new version: the upgrade gate.
+ * Environment: REPOSITORY, HOST, DUE_SECONDS, TIMEOUT, IMAGE, and the repository's password and S3 keys.
  */
 export const DATA = "/var/lib/stalwart";
 /** Markers of the last backup and restore, inside the volume and outside every backup. */
@@ -38,12 +40,23 @@ if [ -n "$request" ] && [ "$request" != "$(cat "$state/restore-handled" 2>/dev/n
   exit 0
 fi
 last=$(cat "$state/last-backup" 2>/dev/null || echo 0); now=$(date +%s)
-if [ $((now - last)) -lt "$DUE_SECONDS" ]; then log "last backup $(((now - last) / 3600)) h ago: none due"; exit 0; fi
-if ! restic cat config >/dev/null 2>&1 && ! restic init; then log "repository unreachable: no backup now, the server starts"; echo "${eventLine("backup", "failed")}"; date +%s > "$state/last-failure"; exit 0; fi
+# The upgrade gate: a new Stalwart image starts only on data backed up under the previous one.
+previous=$(cat "$state/last-image" 2>/dev/null || true)
+if [ -n "$previous" ] && [ "$previous" != "$IMAGE" ]; then upgrade="$previous"; else upgrade=""; fi
+failed() {
+  date +%s > "$state/last-failure"; echo "${eventLine("backup", "failed")}"
+  if [ -n "$upgrade" ]; then
+    log "$1: $IMAGE does not start until a backup of the data of $upgrade succeeds (fix the repository, or set the image back)"; exit 1
+  fi
+  log "$1: the server starts; the prune job reports the missing backup"; exit 0
+}
+if [ -z "$upgrade" ] && [ $((now - last)) -lt "$DUE_SECONDS" ]; then log "last backup $(((now - last) / 3600)) h ago: none due"; echo "$IMAGE" > "$state/last-image"; exit 0; fi
+[ -z "$upgrade" ] || log "upgrade from $upgrade to $IMAGE: backing up first"
+if ! restic cat config >/dev/null 2>&1 && ! restic init; then failed "repository unreachable, no backup"; fi
 if timeout "$TIMEOUT" restic backup --host "$HOST" --tag "$HOST" --exclude "$state" --exclude "$data/.pre-restore-*" --exclude "$data/.restore-*" "$data"; then
-  date +%s > "$state/last-backup"; log "backup done"; echo "${eventLine("backup", "ok")}"
+  date +%s > "$state/last-backup"; echo "$IMAGE" > "$state/last-image"; log "backup done"; echo "${eventLine("backup", "ok")}"
 else
-  date +%s > "$state/last-failure"; log "backup FAILED: the server starts; the prune job reports the missing backup"; echo "${eventLine("backup", "failed")}"
+  failed "backup FAILED"
 fi
 exit 0
 `;

@@ -33,6 +33,8 @@ export interface ServerBackupProps {
   readonly namespace: string;
   /** The stack name: the server's own repository `<repository>/<instance>`, its restic host and tag. */
   readonly instance: string;
+  /** The server's Stalwart image: a change makes a backup due and gates the new version's start on it. */
+  readonly serverImage: string;
   readonly policy: BackupPolicy;
   /** How ExternalSecrets read OpenBao. */
   readonly externalSecrets: { readonly clusterSecretStore: string; readonly refreshInterval: string };
@@ -77,7 +79,7 @@ export class ServerBackup extends Construct {
       image: escapeTemplate(props.policy.image),
       imagePullPolicy: "IfNotPresent",
       command: ["/bin/sh", "-c", escapeTemplate(BACKUP_SCRIPT)],
-      env: [...env, { name: "DUE_SECONDS", value: String(DUE_HOURS * 3600) }, { name: "TIMEOUT", value: BACKUP_TIMEOUT }],
+      env: [...env, { name: "DUE_SECONDS", value: String(DUE_HOURS * 3600) }, { name: "TIMEOUT", value: BACKUP_TIMEOUT }, { name: "IMAGE", value: escapeTemplate(props.serverImage) }],
       resources: requestsEqualLimits({ cpu: "500m", memory: "512Mi" }),
       securityContext: containerSecurityContext(),
       volumeMount: [
