@@ -161,7 +161,10 @@ describe("rollout workflow", () => {
         for (const [k, v] of Object.entries<string>(terraform.env).filter(([k]) => !["STACKS", "APPLY", "TF_PLUGIN_CACHE_DIR"].includes(k))) expect(v).toBe(`\${{ secrets.${k} }}`);
       }
     }
-    expect(workflow.concurrency["cancel-in-progress"]).toBe("${{ github.event_name == 'pull_request' }}");
+    expect(workflow.concurrency).toEqual({
+      group: "${{ github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && 'rollout-apply' || format('rollout-plan-{0}', github.ref) }}",
+      "cancel-in-progress": "${{ !(github.event_name != 'pull_request' && github.ref == 'refs/heads/main') }}",
+    });
   });
 
   it("plans every stack of a batch and applies only when asked, going on past a failed stack (terraform stubbed)", () => {

@@ -87,15 +87,15 @@ export function runRollout(argv: readonly string[], io: RolloutIo): number {
   }
   if (args.values.check) {
     if (existsSync(out) && readFileSync(out, "utf8") === text) {
-      io.stdout(`${out} is up to date with ${fleetFile}\n`);
+      io.stdout(`${relative(process.cwd(), out)} is up to date with ${fleetFile}\n`);
       return 0;
     }
-    io.stderr(`${out} is ${existsSync(out) ? "stale" : "missing"}: run \`npm run rollout -- --fleet ${fleetFile}${args.values.out ? ` --out ${out}` : ""}\` and commit it\n`);
+    io.stderr(`${relative(process.cwd(), out)} is ${existsSync(out) ? "stale" : "missing"}: run \`npm run rollout -- --fleet ${fleetFile}${args.values.out ? ` --out ${out}` : ""}\` and commit it\n`);
     return 1;
   }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
-  io.stdout(`wrote ${out} from ${fleetFile}\n`);
+  io.stdout(`wrote ${relative(process.cwd(), out)} from ${fleetFile}\n`);
   return 0;
 }
 

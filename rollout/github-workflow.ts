@@ -121,9 +121,10 @@ export function rolloutWorkflow(plan: RolloutPlan, source: WorkflowSource): Reco
       workflow_dispatch: {},
     },
     permissions: { contents: "read" },
+    // Applying runs queue one at a time over the whole fleet; a newer plan of the same ref replaces an older one.
     concurrency: {
-      group: `\${{ github.event_name == 'pull_request' && format('rollout-plan-{0}', github.ref) || 'rollout-apply' }}`,
-      "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+      group: `\${{ ${APPLYING} && 'rollout-apply' || format('rollout-plan-{0}', github.ref) }}`,
+      "cancel-in-progress": `\${{ !(${APPLYING}) }}`,
     },
     env: { FLEET: source.fleetFile, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" },
     jobs,
