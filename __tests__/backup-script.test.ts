@@ -3,6 +3,7 @@
  * that a failed backup still lets the server start, and that a restore replaces the data only once the snapshot
  * is fully restored (and is handled once).
  */
+import { eventLine } from "../monitoring/labels";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +46,8 @@ describe("backup init container script", () => {
     const first = box.run();
     expect(first.status).toBe(0);
     expect(first.stdout).toContain("backup done");
+    // The line the BackupMissing alert looks for.
+    expect(first.stdout.split("\n")).toContain(eventLine("backup", "ok"));
     expect(box.log().map((l) => l.split(" ")[0])).toEqual(["cat", "init", "backup"]);
     expect(box.log()[2]).toMatch(new RegExp(`^backup --host stack --tag stack --exclude ${box.data}/.sovereign-mail .* ${box.data}$`));
     const second = box.run();
@@ -57,6 +60,8 @@ describe("backup init container script", () => {
     const failed = box.run({ FAIL_BACKUP: "1" });
     expect(failed.status).toBe(0);
     expect(failed.stdout).toContain("backup FAILED: the server starts");
+    expect(failed.stdout.split("\n")).toContain(eventLine("backup", "failed"));
+    expect(failed.stdout).not.toContain(eventLine("backup", "ok"));
     expect(box.run().stdout).toContain("backup done");
   });
 
@@ -66,6 +71,7 @@ describe("backup init container script", () => {
     const r = box.run();
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("restored snapshot 5f2c9a1e");
+    expect(r.stdout.split("\n")).toContain(eventLine("restore", "ok"));
     expect(readFileSync(join(box.data, "CURRENT"), "utf8").trim()).toBe("from 5f2c9a1e");
     const aside = readdirSync(box.data).filter((n) => n.startsWith(".pre-restore-"));
     expect(aside).toHaveLength(1);
@@ -81,6 +87,7 @@ describe("backup init container script", () => {
     const r = box.run({ FAIL_RESTORE: "1" });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("restore of snapshot latest FAILED: the data is unchanged");
+    expect(r.stdout.split("\n")).toContain(eventLine("restore", "failed"));
     expect(readFileSync(join(box.data, "CURRENT"), "utf8")).toBe("live");
     expect(readdirSync(box.data).filter((n) => n.startsWith("."))).toEqual([".sovereign-mail"]);
   });

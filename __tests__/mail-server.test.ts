@@ -25,6 +25,8 @@ const propsFor = (extra = ""): MailServerProps => {
   const platform = platformOf(extra);
   return {
     platform,
+    sovereign: "fsn1",
+    kind: "tenant",
     credentials: credentialSettings("fsn1-tenant-acme", platform, platform.openbao!),
     instance: "fsn1-tenant-acme",
     domain: "acme.example.org",

@@ -18,7 +18,7 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
   it("allows every registered flow", () => {
     expect(server.connections.flows.map((f) => `${f.direction}/${f.purpose}`)).toEqual([
       "ingress/mail-clients",
-      "ingress/management-monitoring",
+      "ingress/management-alloy",
       "egress/dns",
       "egress/outbound-smtp",
       // #18: the example Sovereign backs its servers up to object storage.
@@ -37,9 +37,11 @@ describe.each(servers)("$name: Stalwart NetworkPolicies", ({ name, server, json 
   });
 
   it("admits the management listener only from the named clients", () => {
-    const prometheus = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
-    expect(ingressAllowed(json, pod, { pod: prometheus }, { port: 8080 })).toBe(true);
-    expect(ingressAllowed(json, pod, { pod: { namespace: "monitoring", labels: { app: "grafana" } } }, { port: 8080 })).toBe(false);
+    // The kit's Alloy, the scraper of monitoring.scraper.
+    const alloy = { namespace: "alloy", labels: { "app.kubernetes.io/name": "alloy", "app.kubernetes.io/instance": "alloy" } };
+    expect(ingressAllowed(json, pod, { pod: alloy }, { port: 8080 })).toBe(true);
+    expect(ingressAllowed(json, pod, { pod: { namespace: "alloy", labels: { "app.kubernetes.io/name": "grafana" } } }, { port: 8080 })).toBe(false);
+    expect(ingressAllowed(json, pod, { pod: { namespace: "monitoring", labels: { "app.kubernetes.io/name": "alloy" } } }, { port: 8080 })).toBe(false);
     expect(ingressAllowed(json, pod, { pod: { namespace: "default", labels: {} } }, { port: 8080 })).toBe(false);
     expect(ingressAllowed(json, pod, { ip: "203.0.113.9" }, { port: 8080 })).toBe(false);
   });

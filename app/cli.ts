@@ -93,6 +93,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     for (const s of fleet.sovereigns.filter((x) => !x.platform.backup)) {
       io.stdout(`warning: ${fleetFile}: ${s.fleetPath}.backup is not set: the ${s.tenants.length + 1} mail servers of ${s.name} are not backed up\n`);
     }
+    for (const s of fleet.sovereigns.filter((x) => !x.platform.monitoring)) {
+      io.stdout(`warning: ${fleetFile}: ${s.fleetPath}.monitoring is not set: nothing alerts on the ${s.tenants.length + 1} mail servers of ${s.name}\n`);
+    }
     return 0;
   } catch (err) {
     io.stderr(err instanceof FleetError ? `${err.message}\n` : `synthesis failed, ${outdir} left unchanged: ${(err as Error).message}\n`);

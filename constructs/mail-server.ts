@@ -25,6 +25,8 @@ import { clientPurposes } from "./network/connections";
 import { Peer } from "./network/peer";
 import { Port } from "./network/port";
 import { ServerBackup } from "./backup/server-backup";
+import { ServerAlerts } from "./monitoring/server-alerts";
+import { METRICS_SECRET, type ServerKind } from "../monitoring/labels";
 import { ConfigApplyJob, reloadPlan } from "./stalwart/config-apply-job";
 import { addDkimSignatures, DKIM_DIR, slotPasswordCredential } from "./stalwart/credential-objects";
 import { RecoveryBootstrap } from "./stalwart/recovery-bootstrap";
@@ -46,6 +48,9 @@ const AUTOMATION_ROLE_DESCRIPTION = "sovereign-mail configuration apply";
 export interface MailServerProps {
   /** The Sovereign's platform: images, storage, load balancer, PTR, smart host, cluster DNS, DNS policy. */
   readonly platform: SovereignPlatform;
+  /** The Sovereign's name and what kind of server this is: the labels of its metrics and alerts. */
+  readonly sovereign: string;
+  readonly kind: ServerKind;
   /** The stack's credential settings: the OpenBao mount every credential of the server is kept in, rotation, store. */
   readonly credentials: CredentialSettings;
   /** The instance name (labels, the Hetzner load balancer's name, audit metadata): the stack's name. */
@@ -105,6 +110,8 @@ export class MailServer extends Construct {
   readonly dns: MailDns;
   /** Backups and restores, when the Sovereign has a backup repository. */
   readonly backup?: ServerBackup;
+  /** The server's alert rules, when the Sovereign has monitoring. */
+  readonly alerts?: ServerAlerts;
   readonly mailHost: string;
   readonly namespace: string;
 
@@ -151,7 +158,7 @@ export class MailServer extends Construct {
     });
     this.metricsCredential = generatedPassword(this, "metrics-credential", props.credentials, "metrics", {
       ...credentialsAt,
-      secretName: "stalwart-metrics",
+      secretName: METRICS_SECRET,
       template: { username: METRICS_USERNAME, password },
     });
     const platformDns = platform.dns;
@@ -297,6 +304,17 @@ export class MailServer extends Construct {
     if (problems.length > 0) throw new Error(problems.join("\n"));
     // Every object of the stack in the namespace waits for it, including those the stack adds before or after this
     // construct; objects elsewhere (the relay's contract in catalyst-system) and random_password and friends need not.
+    this.alerts = platform.monitoring
+      ? new ServerAlerts(this, "alerts", {
+          kind: props.kind,
+          sovereign: props.sovereign,
+          stack: props.instance,
+          namespace: props.namespace,
+          policy: platform.monitoring,
+          certificates: props.tlsSecretName !== undefined,
+          backup: this.backup !== undefined,
+        })
+      : undefined;
     if (namespace) addDependsOnAtSynth(TerraformStack.of(this), [namespace], (r) => namespaceOf(r) === props.namespace);
   }
 

@@ -119,6 +119,24 @@ const SOVEREIGN_DEFAULTS = {
     image: "restic/restic:0.17.3",
     kubectlImage: "registry.k8s.io/kubectl:v1.31.4",
   },
+  /** The kit's telemetry slots where the platform installs them (bp-alloy, bp-mimir, bp-loki, bp-cert-manager). */
+  monitoring: {
+    /** The name label of bp-alloy's pods (grafana/alloy chart 1.8.0); their namespace is the kit's (a rule). */
+    scraper: { podLabels: { "app.kubernetes.io/name": "alloy" } },
+    /** Mimir's and Loki's tenant when multi-tenancy is off, as bp-grafana's own datasources use it. */
+    tenantId: "anonymous",
+    scrapeInterval: "60s",
+    alertFolder: "Mail",
+    thresholds: {
+      /** One message in twenty bouncing is a reputation or DNS problem, not bad luck. */
+      bounceRatePercent: 5,
+      rescheduledPerHour: 100,
+      volumeUsedPercent: 80,
+      /** cert-manager renews 30 days ahead: two weeks left means renewal has failed for two weeks. */
+      certificateExpiryDays: 14,
+      rotationGraceDays: 3,
+    },
+  },
 } as const;
 
 /** Frozen all the way down: resolved fleets share these objects, so no caller may change them. */
@@ -146,6 +164,10 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   "sovereigns[].stalwart.storageClass": "the cluster's default StorageClass",
   "sovereigns[].loadBalancer.loadBalancerClass": "the cluster's default controller",
   "sovereigns[].tenantParentZone": "the Sovereign's `fqdn`",
+  "sovereigns[].monitoring.scraper.namespace": "bp-alloy's namespace in the kit (`alloy`)",
+  "sovereigns[].monitoring.mimirUrl": "`http://mimir-gateway.<bp-mimir's namespace>.svc.cluster.local:80` (bp-mimir's gateway)",
+  "sovereigns[].monitoring.lokiUrl": "`http://loki.<bp-loki's namespace>.svc.cluster.local:3100` (bp-loki, single binary)",
+  "sovereigns[].monitoring.certManagerNamespace": "bp-cert-manager's namespace in the kit (`cert-manager`)",
   "sovereigns[].relay.mothership": "none",
   "sovereigns[].relay.keycloakProjection": "not rendered",
   "sovereigns[].relay.keycloakProjection.clientSecret": "none (`kc-sa-client-secret` empty)",

@@ -77,6 +77,27 @@ export interface SovereignPlatform {
   readonly credentials: CredentialPolicy;
   /** Backups of every mail server. @default none (synthesis warns) */
   readonly backup?: BackupPolicy;
+  /** Metrics, alerts and dashboards of every mail server. @default none (synthesis warns) */
+  readonly monitoring?: MonitoringPolicy;
+}
+
+/** Where the kit's telemetry runs and when the mail alerts fire. */
+export interface MonitoringPolicy {
+  /** The Alloy pods that scrape the servers. */
+  readonly scraper: PodSetRef;
+  readonly mimirUrl: string;
+  readonly lokiUrl: string;
+  readonly tenantId: string;
+  readonly scrapeInterval: string;
+  readonly certManagerNamespace: string;
+  readonly alertFolder: string;
+  readonly thresholds: {
+    readonly bounceRatePercent: number;
+    readonly rescheduledPerHour: number;
+    readonly volumeUsedPercent: number;
+    readonly certificateExpiryDays: number;
+    readonly rotationGraceDays: number;
+  };
 }
 
 export type DomainMode = "free-subdomain" | "byo";

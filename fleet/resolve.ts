@@ -1,9 +1,9 @@
 import { FLEET_DEFAULTS, WEBMAIL_HOST_PREFIX } from "./defaults";
-import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
+import { CREDENTIAL_CLASSES, type Capacity, type CredentialClass, type CredentialPolicy, type Fleet, type MonitoringPolicy, type Mothership, type Relay, type RelayBase, type Sovereign, type SovereignPlatform, type StateBackend, type Tenant } from "./model";
 import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { selectKit } from "../kit/selection";
-import { SLOT } from "../kit/slots";
+import { SLOT, usualNamespaceOf } from "../kit/slots";
 import { credentialsBase, RELAY_CREDENTIALS_OWNER, RELAY_NAMESPACE, RELAY_SENDER_LOCAL_PART, freeSubdomainOf, kitStackName, mailHostOf, relayStackName, tenantStackName } from "./names";
 import type { CapacityInput, FleetInput, SovereignInput, TenantInput } from "./schema";
 
@@ -32,7 +32,11 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       loadBalancerClass: s.loadBalancer?.loadBalancerClass,
       ipFamilyPolicy: s.loadBalancer?.ipFamilyPolicy ?? D.loadBalancer.ipFamilyPolicy,
     },
-    managementClients: (s.managementClients ?? D.managementClients).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? D["managementClients[]"].podLabels })),
+    managementClients: [
+      ...(s.managementClients ?? D.managementClients).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? D["managementClients[]"].podLabels })),
+      // The scraper needs the management listener like any other client (once, if the fleet lists it too).
+      ...(s.monitoring ? [resolveMonitoring(s, s.monitoring).scraper] : []),
+    ].filter((c, i, all) => all.findIndex((o) => JSON.stringify(o) === JSON.stringify(c)) === i),
     clusterDns: {
       namespace: s.clusterDns?.namespace ?? D.clusterDns.namespace,
       podLabels: s.clusterDns?.podLabels ?? D.clusterDns.podLabels,
@@ -70,6 +74,7 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       image: s.backup.image ?? D.backup.image,
       kubectlImage: s.backup.kubectlImage ?? D.backup.kubectlImage,
     },
+    monitoring: s.monitoring && resolveMonitoring(s, s.monitoring),
     externalSecrets: {
       clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? D.externalSecrets.clusterSecretStore,
       refreshInterval: s.externalSecrets?.refreshInterval ?? D.externalSecrets.refreshInterval,
@@ -78,6 +83,28 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
     openbao: s.openbao ? { address: s.openbao.address, mount: s.openbao.mount ?? D.openbao.mount } : undefined,
     state: resolveState(s.state),
     credentials: resolveCredentials(s.credentials),
+  };
+}
+
+function resolveMonitoring(s: SovereignInput, m: NonNullable<SovereignInput["monitoring"]>): MonitoringPolicy {
+  const M = D.monitoring;
+  // The telemetry slots are where the kit installs them.
+  const at = (slot: string) => s.kit?.namespaces?.[slot] ?? usualNamespaceOf(slot);
+  return {
+    scraper: { namespace: m.scraper?.namespace ?? at(SLOT.alloy), podLabels: m.scraper?.podLabels ?? M.scraper.podLabels },
+    mimirUrl: (m.mimirUrl ?? `http://mimir-gateway.${at(SLOT.mimir)}.svc.cluster.local:80`).replace(/\/$/, ""),
+    lokiUrl: (m.lokiUrl ?? `http://loki.${at(SLOT.loki)}.svc.cluster.local:3100`).replace(/\/$/, ""),
+    tenantId: m.tenantId ?? M.tenantId,
+    scrapeInterval: m.scrapeInterval ?? M.scrapeInterval,
+    certManagerNamespace: m.certManagerNamespace ?? at(SLOT.certManager),
+    alertFolder: m.alertFolder ?? M.alertFolder,
+    thresholds: {
+      bounceRatePercent: m.thresholds?.bounceRatePercent ?? M.thresholds.bounceRatePercent,
+      rescheduledPerHour: m.thresholds?.rescheduledPerHour ?? M.thresholds.rescheduledPerHour,
+      volumeUsedPercent: m.thresholds?.volumeUsedPercent ?? M.thresholds.volumeUsedPercent,
+      certificateExpiryDays: m.thresholds?.certificateExpiryDays ?? M.thresholds.certificateExpiryDays,
+      rotationGraceDays: m.thresholds?.rotationGraceDays ?? M.thresholds.rotationGraceDays,
+    },
   };
 }
 

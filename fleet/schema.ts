@@ -225,6 +225,47 @@ const backupSchema = z.strictObject({
   kubectlImage: imageReference.optional().describe("The kubectl image of the job that restarts a server for its backup."),
 });
 
+const inClusterUrl = z
+  .url("must be a URL")
+  .regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/, "must be an http(s) URL without query, credentials or templates")
+  .meta({ title: "URL" });
+
+const monitoringSchema = z.strictObject({
+  scraper: podSetSchema
+    .optional()
+    .describe("The kit's Alloy pods, which scrape every server's metrics: admitted to the management listener (8080) like `managementClients`."),
+  mimirUrl: inClusterUrl.optional().describe("Mimir's gateway: Alloy writes to `<mimirUrl>/api/v1/push`, Grafana queries `<mimirUrl>/prometheus`."),
+  lokiUrl: inClusterUrl.optional().describe("Loki: Alloy pushes to `<lokiUrl>/loki/api/v1/push`, Grafana queries `<lokiUrl>`."),
+  tenantId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,150}$/, "must be a Mimir/Loki tenant id (letters, digits, _ . -)")
+    .optional()
+    .describe("The `X-Scope-OrgID` Alloy writes and Grafana reads with (not a secret)."),
+  scrapeInterval: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}[sm]$/, 'must be a duration such as "60s" or "2m"')
+    .optional()
+    .describe("How often Alloy scrapes each server, the kubelet and cert-manager."),
+  certManagerNamespace: dnsLabel("namespace")
+    .optional()
+    .describe("Where cert-manager runs: its controller pods' metrics (certificate expiry) are scraped when a server of the Sovereign has a certificate."),
+  alertFolder: z
+    .string()
+    .regex(/^[A-Za-z0-9 _.-]{1,80}$/, "must be a folder title (letters, digits, space _ . -)")
+    .optional()
+    .describe("Grafana folder of the alert rules."),
+  thresholds: z
+    .strictObject({
+      bounceRatePercent: z.number().gt(0).max(100).optional().describe("`BounceRateHigh`: permanent failures per message queued over an hour, in percent."),
+      rescheduledPerHour: z.int().min(1).optional().describe("`MailDeliveryRetrying`: delivery retries scheduled in an hour."),
+      volumeUsedPercent: z.int().min(1).max(99).optional().describe("`VolumeAlmostFull`: use of the mail volume, in percent."),
+      certificateExpiryDays: z.int().min(1).max(60).optional().describe("`CertificateExpiring`: days left on a certificate (cert-manager renews 30 days ahead)."),
+      rotationGraceDays: z.int().min(0).max(60).optional().describe("`CredentialRotationOverdue`: days a due rotation may wait for an apply."),
+    })
+    .optional()
+    .describe("When the alerts fire."),
+});
+
 const tenantSchema = z.strictObject({
   id: dnsLabel("tenant id").describe("Tenant id, unique in the fleet: part of the stack, namespace and Kubernetes object names."),
   domain: tenantDomainSchema.describe("The tenant's mail domain."),
@@ -527,6 +568,9 @@ const sovereignSchema = z.strictObject({
   backup: backupSchema
     .optional()
     .describe("Backups of every mail server of this Sovereign (relay and tenants), cold and consistent (see [Backups](OPERATIONS.md#backups-and-restore)). Without it no server is backed up, and synthesis says so."),
+  monitoring: monitoringSchema
+    .optional()
+    .describe("Metrics, alerts and dashboards of every mail server of this Sovereign on the kit's Alloy, Mimir, Loki and Grafana (see [Monitoring](OPERATIONS.md#monitoring-and-alerts)); needs those slots in the kit. Without it nothing watches the servers, and synthesis says so."),
   offboarding: offboardingSchema
     .optional()
     .describe("The whole Sovereign is leaving: every mail stack (relay and tenants) stays until `retainUntil` (see [Offboarding](OPERATIONS.md#offboarding))."),

@@ -17,6 +17,14 @@ export const SLOT = {
   externalSecretsStores: "bp-external-secrets-stores",
   /** The Hetzner cloud controller: only it reads `load-balancer.hetzner.cloud/*` annotations (the PTR ones included). */
   hetznerCcm: "bp-hcloud-ccm",
+  /** Grafana Alloy (DaemonSet): scrapes the servers, ships events and backup logs. */
+  alloy: "bp-alloy",
+  /** Mimir: the metrics store the alerts query. */
+  mimir: "bp-mimir",
+  /** Loki: the log store of events and backup outcomes. */
+  loki: "bp-loki",
+  /** Grafana: dashboards, datasources and alert rules from labelled ConfigMaps (its sidecars, searchNamespace ALL). */
+  grafana: "bp-grafana",
   /** Slot 95: this project's `<sovereign>-mail` stack, never a release of the kit (a failing relay must not wedge the kit). */
   relay: "bp-stalwart-sovereign",
 } as const;

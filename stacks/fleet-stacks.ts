@@ -2,6 +2,7 @@ import type { App } from "cdktf";
 import type { Fleet, Sovereign } from "../fleet/model";
 import { FleetInputError } from "../fleet/errors";
 import { sovereignStackNames } from "../fleet/names";
+import { withMailMonitoring } from "../monitoring/kit-values";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
 import { RelayStack } from "./relay-stack";
@@ -30,7 +31,8 @@ export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: stri
   fleet.sovereigns.forEach((sovereign, index) => {
     const wanted = [include(sovereign.relay.stackName), ...sovereign.tenants.map((t) => include(t.stackName))];
     if (!wanted.some(Boolean) && !(sovereign.kit && include(sovereign.kit.stackName))) return;
-    const kit = sovereign.kit ? new KitStack(app, sovereign.platform, sovereign.kit) : undefined;
+    // The kit's telemetry slots learn about the mail servers they watch.
+    const kit = sovereign.kit ? new KitStack(app, sovereign.platform, withMailMonitoring(sovereign.kit, sovereign)) : undefined;
     if (kit) kits.push(kit);
     const own: MailStack[] = [];
     if (wanted[0]) {

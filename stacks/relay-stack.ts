@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import { generatedPassword } from "../constructs/credentials/credential-settings";
 import { PASSWORD_PROPERTY, type RotatingPassword } from "../constructs/credentials/rotating-password";
 import { MailServer } from "../constructs/mail-server";
+import { MailGrafana } from "../constructs/monitoring/mail-grafana";
 import { clientPurposes } from "../constructs/network/connections";
 import { Peer } from "../constructs/network/peer";
 import { Port } from "../constructs/network/port";
@@ -44,6 +45,8 @@ export class RelayStack extends MailStack {
     });
     this.mail = new MailServer(this, "mail", {
       platform: sovereign.platform,
+      sovereign: sovereign.name,
+      kind: "relay",
       credentials: this.credentials,
       instance: this.stackName,
       domain: relay.domain,
@@ -66,6 +69,8 @@ export class RelayStack extends MailStack {
       configure: (plan) => addSubmissionLogins(plan, relay, this.submissionCredential),
     });
     this.addServerOutputs(this.mail, relay.offboarding);
+    // Once per Sovereign: the datasources every mail server's rules and dashboards name.
+    if (sovereign.platform.monitoring) new MailGrafana(this, "grafana", { namespace: relay.namespace, policy: sovereign.platform.monitoring });
     const submissionPort = LISTENERS[relay.submissionListener].port;
     const purposes = clientPurposes("submission", relay.clients.map((c) => c.namespace));
     relay.clients.forEach((client, i) => {

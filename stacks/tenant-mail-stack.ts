@@ -65,6 +65,8 @@ export class TenantMailStack extends MailStack {
 
     this.mail = new MailServer(this, "mail", {
       platform: sovereign.platform,
+      sovereign: sovereign.name,
+      kind: "tenant",
       credentials: this.credentials,
       instance: this.stackName,
       domain: tenant.domain,

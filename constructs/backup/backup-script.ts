@@ -1,9 +1,12 @@
+import { eventLine } from "../../monitoring/labels";
+
 /**
  * The shell the backup init container runs in the server's pod before Stalwart starts (so the RocksDB store is
  * closed and the copy consistent: stalwart v0.16.18 opens it as the one primary and has no checkpoint or
  * backup engine). In order: a pending restore request, else a backup when the last one is older than
  * `DUE_SECONDS`. A failed backup never keeps the server down; a restore replaces the data only once the snapshot is
  * fully restored beside it.
+ * Each outcome is also printed as an event line (`monitoring/labels.ts`), which the backup alerts match.
  * Environment: REPOSITORY, HOST, DUE_SECONDS, TIMEOUT, and the repository's password and S3 keys.
  */
 export const DATA = "/var/lib/stalwart";
@@ -26,21 +29,21 @@ if [ -n "$request" ] && [ "$request" != "$(cat "$state/restore-handled" 2>/dev/n
     mkdir "$aside" && others | while read -r f; do mv "$f" "$aside/"; done
     find "$(dirname "$current")" -mindepth 1 -maxdepth 1 | while read -r f; do mv "$f" "$data/"; done
     rm -rf "$staging"
-    log "restored snapshot $snapshot; the data it replaced is in $aside (delete it once the restore is verified)"
+    log "restored snapshot $snapshot; the data it replaced is in $aside (delete it once the restore is verified)"; echo "${eventLine("restore", "ok")}"
   else
     rm -rf "$staging"
-    log "restore of snapshot $snapshot FAILED: the data is unchanged"
+    log "restore of snapshot $snapshot FAILED: the data is unchanged"; echo "${eventLine("restore", "failed")}"
   fi
   echo "$request" > "$state/restore-handled"
   exit 0
 fi
 last=$(cat "$state/last-backup" 2>/dev/null || echo 0); now=$(date +%s)
 if [ $((now - last)) -lt "$DUE_SECONDS" ]; then log "last backup $(((now - last) / 3600)) h ago: none due"; exit 0; fi
-if ! restic cat config >/dev/null 2>&1 && ! restic init; then log "repository unreachable: no backup now, the server starts"; date +%s > "$state/last-failure"; exit 0; fi
+if ! restic cat config >/dev/null 2>&1 && ! restic init; then log "repository unreachable: no backup now, the server starts"; echo "${eventLine("backup", "failed")}"; date +%s > "$state/last-failure"; exit 0; fi
 if timeout "$TIMEOUT" restic backup --host "$HOST" --tag "$HOST" --exclude "$state" --exclude "$data/.pre-restore-*" --exclude "$data/.restore-*" "$data"; then
-  date +%s > "$state/last-backup"; log "backup done"
+  date +%s > "$state/last-backup"; log "backup done"; echo "${eventLine("backup", "ok")}"
 else
-  date +%s > "$state/last-failure"; log "backup FAILED: the server starts; the prune job reports the missing backup"
+  date +%s > "$state/last-failure"; log "backup FAILED: the server starts; the prune job reports the missing backup"; echo "${eventLine("backup", "failed")}"
 fi
 exit 0
 `;
