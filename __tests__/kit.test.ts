@@ -150,7 +150,7 @@ describe("the <sovereign>-kit stack", () => {
   const edges = new Map(registry.map((s) => [s.name, s.dependsOn]));
 
   it("installs the closure of the fleet's includes, one release per slot, depends_on exactly the DAG edges", () => {
-    const selected = closure(registry, ["bp-cilium", "bp-cert-manager", "bp-cert-manager-issuers", "bp-external-secrets-stores", "bp-keycloak", "bp-powerdns", "bp-hcloud-ccm", "bp-catalyst-platform"]);
+    const selected = closure(registry, ["bp-cilium", "bp-cert-manager", "bp-cert-manager-issuers", "bp-external-secrets-stores", "bp-keycloak", "bp-powerdns", "bp-hcloud-ccm", "bp-catalyst-platform", "bp-alloy", "bp-grafana"]);
     expect(new Set(releases.map((r) => r.body.chart))).toEqual(selected);
     for (const r of releases) {
       const expected = (edges.get(r.body.chart) ?? []).map((d) => `helm_release.${d}`).sort();

@@ -163,7 +163,7 @@ describe.each(tenants)("$name", ({ stack, json, tenant }) => {
   });
 
   it("requires the kit slots its CRDs and issuers come from", () => {
-    expect(stack.requiredSlots).toEqual(["bp-cert-manager", "bp-cert-manager-issuers", "bp-cilium", "bp-external-secrets-stores", "bp-gateway-api", "bp-hcloud-ccm"]);
+    expect(stack.requiredSlots).toEqual(["bp-alloy", "bp-cert-manager", "bp-cert-manager-issuers", "bp-cilium", "bp-external-secrets-stores", "bp-gateway-api", "bp-grafana", "bp-hcloud-ccm", "bp-loki", "bp-mimir"]);
   });
 });
 
