@@ -16,6 +16,7 @@ import { diffSynthOutputs } from "../plan-diff/diff";
 import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
 import { readSynthOutput } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
+import { CACHE_DIR_ENV, defaultCacheDir } from "../app/cache-settings";
 import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode] [--fail-on-data-loss]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode] [--fail-on-data-loss]";
@@ -60,11 +61,13 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
     if (!fromDirs) {
       const repo = projectRoot();
       const cache = values["cache-dir"] ?? join(repo, ".plan-diff-cache");
+      // Base and head share one synthesis cache (this checkout's): a stack whose input and build agree is made once.
+      const env = { ...process.env, [CACHE_DIR_ENV]: process.env[CACHE_DIR_ENV] || defaultCacheDir() };
       baseDir = join(work, "base");
-      synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache);
+      synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache, env);
       headDir = join(work, "head");
-      if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache);
-      else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, stdio: ["ignore", "ignore", "pipe"] });
+      if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache, env);
+      else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
     }
     const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
     out(render(diff));

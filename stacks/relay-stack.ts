@@ -11,7 +11,7 @@ import { LOGIN_PROPERTY, RelayContract } from "../constructs/relay/relay-contrac
 import type { SmtpCredentialsSecret, SmtpEndpoint } from "../constructs/relay/smtp-credentials-secret";
 import { addSubmissionLogins, submissionLoginNames } from "../constructs/relay/submission-logins";
 import { inPublishedZone } from "../dns/published-zone";
-import type { Sovereign } from "../fleet/model";
+import type { Relay, SovereignPlatform } from "../fleet/model";
 import { LISTENERS } from "../stalwart/listeners";
 import { MailStack } from "./mail-stack";
 
@@ -28,9 +28,8 @@ export class RelayStack extends MailStack {
   readonly contract: SmtpCredentialsSecret;
   readonly projection?: KeycloakCredentialsProjection;
 
-  constructor(scope: Construct, sovereign: Sovereign) {
-    const relay = sovereign.relay;
-    super(scope, relay.stackName, sovereign.platform);
+  constructor(scope: Construct, platform: SovereignPlatform, relay: Relay) {
+    super(scope, relay.stackName, platform);
     // Its place in the kit DAG: what slot 95 depends on.
     this.requireSlots(...relay.requiredSlots);
 
@@ -43,7 +42,7 @@ export class RelayStack extends MailStack {
       slotAccounts: { property: LOGIN_PROPERTY, names: submissionLoginNames(relay).map((name) => `${name}@${relay.domain}`) as [string, string] },
     });
     this.mail = new MailServer(this, "mail", {
-      platform: sovereign.platform,
+      platform: platform,
       credentials: this.credentials,
       instance: this.stackName,
       domain: relay.domain,
@@ -58,9 +57,9 @@ export class RelayStack extends MailStack {
       // Stalwart fetches nothing from the internet (with backups the pod may reach HTTPS: the object storage).
       internet: false,
       dns: {
-        spfAll: sovereign.platform.dns.relaySpfAll,
-        dmarcPolicy: sovereign.platform.dns.relayDmarcPolicy,
-        publish: inPublishedZone(relay.domain, sovereign),
+        spfAll: platform.dns.relaySpfAll,
+        dmarcPolicy: platform.dns.relayDmarcPolicy,
+        publish: inPublishedZone(relay.domain, platform.dns),
         dkimOpenBaoPath: relay.dkimPath,
       },
       configure: (plan) => addSubmissionLogins(plan, relay, this.submissionCredential),
@@ -78,7 +77,7 @@ export class RelayStack extends MailStack {
       submissionCredential: this.submissionCredential,
       listeners: this.mail.server.listeners,
       applyJob: this.mail.applyJob.job,
-      externalSecrets: sovereign.platform.externalSecrets,
+      externalSecrets: platform.externalSecrets,
     });
     this.endpoint = contract.endpoint;
     this.contract = contract.secret;
