@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { projectRoot } from "../project/root";
 import { diffSynthOutputs } from "../plan-diff/diff";
 import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
-import { readSynthOutput } from "../plan-diff/synth-output";
+import { identicalStacks, readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
 import { CACHE_DIR_ENV, defaultCacheDir } from "../app/cache-settings";
 import { runCommand } from "../app/command";
@@ -69,7 +69,10 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
       if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache, env);
       else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
     }
-    const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
+    // Stacks alike byte for byte (most of a large fleet's, after a small change) are not parsed.
+    const same = identicalStacks(baseDir!, headDir!);
+    const others = (dir: string) => new Set(synthStackNames(dir).filter((n) => !same.has(n)));
+    const diff = diffSynthOutputs(readSynthOutput(baseDir!, others(baseDir!)), readSynthOutput(headDir!, others(headDir!)), undefined, same);
     out(render(diff));
     // The report is written either way, so CI can still show it before it refuses the change.
     if (values["fail-on-data-loss"] && diff.losesData) return DATA_LOSS_EXIT;
