@@ -25,7 +25,6 @@ const propsFor = (extra = ""): MailServerProps => {
   const platform = platformOf(extra);
   return {
     platform,
-    sovereign: "fsn1",
     kind: "tenant",
     credentials: credentialSettings("fsn1-tenant-acme", platform, platform.openbao!),
     instance: "fsn1-tenant-acme",

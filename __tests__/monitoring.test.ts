@@ -200,24 +200,25 @@ describe("the kit's values", () => {
   const fleet = loadFleetFile(TEST_FLEETS.example);
   const sovereign = fleet.sovereigns[0];
   const kit = sovereign.kit!;
+  const servers = [{ kind: "relay" as const, stack: sovereign.relay.stackName, namespace: sovereign.relay.namespace }];
   const withValues = (slot: string, values: Record<string, unknown>): Kit => ({ ...kit, releases: kit.releases.map((r) => (r.name === slot ? { ...r, values } : r)) });
   const valuesOf = (k: Kit, slot: string) => k.releases.find((r) => r.name === slot)!.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   it("keep the fleet's own values: its Alloy configuration first, its Grafana settings winning", () => {
     const merged = withMailMonitoring(
       withValues(SLOT.grafana, { grafana: { sidecar: { alerts: { searchNamespace: "mail" } }, replicas: 2 } }),
-      sovereign,
+      sovereign.platform,
+      servers,
     );
     expect(valuesOf(merged, SLOT.grafana).grafana).toMatchObject({ replicas: 2, sidecar: { alerts: { enabled: true, searchNamespace: "mail" } } });
-    const own = withMailMonitoring(withValues(SLOT.alloy, { alloy: { alloy: { configMap: { content: 'logging { level = "warn" }' } } } }), sovereign);
+    const own = withMailMonitoring(withValues(SLOT.alloy, { alloy: { alloy: { configMap: { content: 'logging { level = "warn" }' } } } }), sovereign.platform, servers);
     const content = valuesOf(own, SLOT.alloy).alloy.alloy.configMap.content as string;
     expect(content.startsWith('logging { level = "warn" }\n\n// sovereign-mail')).toBe(true);
     expect(valuesOf(own, SLOT.alloy).alloy.alloy.clustering).toEqual({ enabled: true });
   });
 
   it("are left alone without monitoring", () => {
-    const plain = { ...sovereign, platform: { ...sovereign.platform, monitoring: undefined } };
-    expect(withMailMonitoring(kit, plain)).toBe(kit);
+    expect(withMailMonitoring(kit, { ...sovereign.platform, monitoring: undefined }, servers)).toBe(kit);
   });
 });
 

@@ -8,7 +8,7 @@ import { diffSynthOutputs, type PlanDiff } from "../plan-diff/diff";
 import { isSensitive } from "../plan-diff/redact";
 import { forcesReplacement } from "../plan-diff/replace-rules";
 import { renderJson, renderMarkdown, renderText, summary } from "../plan-diff/render";
-import { readSynthOutput } from "../plan-diff/synth-output";
+import { identicalStacks, readSynthOutput } from "../plan-diff/synth-output";
 import { upgradeNotes } from "../stalwart/upgrade-notes";
 import { tenantFleet } from "./helpers/tenant-fleet";
 
@@ -40,6 +40,18 @@ describe("plan diff", () => {
     const r = cli(base, fleet(ACME));
     expect(r).toEqual({ code: 0, out: "No changes.\n", err: "" });
     expect(cli(base, base, "markdown").out).toBe("## sovereign-mail plan diff\n\nNo changes.\n");
+  });
+
+  it("skips parsing byte-identical stacks, with the same report as a full comparison", () => {
+    const head = fleet(`${ACME.replace("secretsSeededElsewhere: true", "secretsSeededElsewhere: true, capacity: {cpu: 750m}")}\n${GLOBEX}`);
+    const [b, h] = [synth(fleet(`${ACME}\n${GLOBEX}`)), synth(head)];
+    expect([...identicalStacks(b, h)].sort()).toEqual(["fsn1-mail", "fsn1-tenant-globex"]);
+    const full = diffSynthOutputs(readSynthOutput(b), readSynthOutput(h));
+    for (const format of ["text", "markdown", "json"]) {
+      let out = "";
+      runPlanDiff(["--base-dir", b, "--head-dir", h, "--format", format], (t) => (out += t), () => undefined);
+      expect(out).toBe({ text: renderText, markdown: renderMarkdown, json: renderJson }[format]!(full));
+    }
   });
 
   it("a tenant's capacity changed: an exact, in-place update", () => {

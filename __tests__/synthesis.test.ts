@@ -79,7 +79,7 @@ describe("the compiled app (node dist/main.js)", () => {
     const result = spawnSync(process.execPath, [MAIN, "--out", "out"], { cwd, encoding: "utf8", env: { ...process.env, FLEET: "", CDKTF_OUTDIR: "" } });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^synthesized 4 stacks from .*examples\/fleet\.yaml into out: fsn1-kit, fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\n$/);
+    expect(result.stdout).toMatch(/^synthesized 4 stacks from .*examples\/fleet\.yaml into out: fsn1-kit, fsn1-mail, fsn1-tenant-acme, fsn1-tenant-globex\ncache: [0-4] of 4 stacks reused from \S+\n$/);
     expect(existsSync(join(cwd, "out", "stacks", "fsn1-mail", "cdk.tf.json"))).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { FleetError } from "../fleet/errors";
 import { loadFleetFile } from "../fleet/load";
+import { cacheSettingsOf, CACHE_DIR_ENV, CACHE_MAX_MB_ENV, DEFAULT_CACHE_MAX_MB, NO_CACHE_ENV } from "./cache-settings";
 import { emptyFlagProblem } from "./command";
 import { outputProblem } from "./output-guard";
 import { removalProblems } from "./removal-guard";
@@ -9,11 +10,14 @@ import { selectStacks, stackPatternsOf, STACKS_ENV } from "./stack-selection";
 import { projectRoot } from "../project/root";
 import { synthesizeFleet } from "./synthesize";
 
-export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR] [--stacks NAMES]
-  --fleet FILE    fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
-  --out DIR       output directory (default: $CDKTF_OUTDIR, else cdktf.out): new, empty, or an earlier output
-  --stacks NAMES  only these stacks (comma-separated names or globs, e.g. fsn1-tenant-acme or 'fsn1-*'), with the
-                  kit stacks they depend on (default: $${STACKS_ENV}, else every stack)`;
+export const USAGE = `usage: node dist/main.js [--fleet FILE] [--out DIR] [--stacks NAMES] [--cache-dir DIR | --no-cache]
+  --fleet FILE     fleet file (default: $FLEET, else examples/fleet.yaml); a single positional FILE works too
+  --out DIR        output directory (default: $CDKTF_OUTDIR, else cdktf.out): new, empty, or an earlier output
+  --stacks NAMES   only these stacks (comma-separated names or globs, e.g. fsn1-tenant-acme or 'fsn1-*'), with the
+                   kit stacks they depend on (default: $${STACKS_ENV}, else every stack)
+  --cache-dir DIR  synthesized stacks kept for reuse (default: $${CACHE_DIR_ENV}, else .cache/sovereign-mail in the
+                   project; at most $${CACHE_MAX_MB_ENV} MB, default ${DEFAULT_CACHE_MAX_MB})
+  --no-cache       synthesize every stack, read and write no cache (also: $${NO_CACHE_ENV}=1)`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -42,7 +46,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   try {
     args = parseArgs({
       args: [...argv],
-      options: { fleet: { type: "string" }, out: { type: "string" }, stacks: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        fleet: { type: "string" },
+        out: { type: "string" },
+        stacks: { type: "string" },
+        "cache-dir": { type: "string" },
+        "no-cache": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -61,6 +72,15 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   const empty = emptyFlagProblem(args.values);
   if (empty) {
     io.stderr(`error: ${empty}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values["no-cache"] && args.values["cache-dir"] !== undefined) {
+    io.stderr(`error: --no-cache and --cache-dir exclude each other\n${USAGE}\n`);
+    return 2;
+  }
+  const cache = cacheSettingsOf(args.values, io.env);
+  if (cache && "problem" in cache) {
+    io.stderr(`error: ${cache.problem}\n${USAGE}\n`);
     return 2;
   }
   const fleetFile = args.values.fleet ?? args.positionals[0] ?? fleetFileOf(io.env);
@@ -88,8 +108,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       io.stderr(`error: ${selection.problem}\n${USAGE}\n`);
       return 2;
     }
-    const stacks = synthesizeFleet(fleet, outdir, { stacks: selection?.stacks });
+    const { stacks, reused } = synthesizeFleet(fleet, outdir, { stacks: selection?.stacks, cache });
     io.stdout(`synthesized ${stacks.length} stacks from ${fleetFile} into ${outdir}: ${stacks.join(", ")}\n`);
+    if (cache) io.stdout(`cache: ${reused.length} of ${stacks.length} stacks reused from ${shownPath(cache.dir)}\n`);
     for (const s of fleet.sovereigns.filter((x) => !x.platform.backup)) {
       io.stdout(`warning: ${fleetFile}: ${s.fleetPath}.backup is not set: the ${s.tenants.length + 1} mail servers of ${s.name} are not backed up\n`);
     }
@@ -102,3 +123,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return 1;
   }
 }
+
+/** A path as typed relative to the working directory when it lies below it, else absolute. */
+const shownPath = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
+};

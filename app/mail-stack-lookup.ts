@@ -6,7 +6,7 @@ import { fleetErrorOf, loadFleetFile } from "../fleet/load";
 import type { RelayStack } from "../stacks/relay-stack";
 import type { TenantMailStack } from "../stacks/tenant-mail-stack";
 import { fleetFileOf } from "./cli";
-import { buildApp } from "./synthesize";
+import { buildApp } from "./synth-chunk";
 
 /**
  * Finds one mail stack of a fleet for the inspection commands (`plan:stalwart`, `dns:records`). Builds only that

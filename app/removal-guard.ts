@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Fleet } from "../fleet/model";
 import { removalProblem, todayUtc } from "../plan-diff/offboarding";
 import { readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
-import { fleetStackNames } from "../stacks/fleet-stacks";
+import { fleetStackNames } from "../fleet/names";
 
 /**
  * Why synthesizing `fleet` over the earlier output in `outDir` would drop mail stacks that may not go yet: each

@@ -1,6 +1,6 @@
 import { minimatch } from "minimatch";
 import type { Fleet } from "../fleet/model";
-import { fleetStackNames } from "../stacks/fleet-stacks";
+import { fleetStackNames } from "../fleet/names";
 
 /** The environment variable that selects stacks when the command line cannot (`cdktf deploy` runs the app bare). */
 export const STACKS_ENV = "SOVEREIGN_MAIL_STACKS";

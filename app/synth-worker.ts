@@ -2,14 +2,15 @@
 import { writeFileSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { FleetInputError } from "../fleet/errors";
-import type { Fleet } from "../fleet/model";
-import { chunkErrorFile, synthesizeChunk } from "./synthesize";
+import type { StackInput } from "../fleet/stack-inputs";
+import { chunkErrorFile } from "./chunk-files";
+import { synthesizeInputs } from "./synth-chunk";
 
-const { fleet, chunks, dirs, next, done } = workerData as { fleet: Fleet; chunks: string[][]; dirs: string[]; next: Int32Array; done: Int32Array };
+const { chunks, dirs, next, done } = workerData as { chunks: StackInput[][]; dirs: string[]; next: Int32Array; done: Int32Array };
 try {
   for (let i = Atomics.add(next, 0, 1); i < chunks.length; i = Atomics.add(next, 0, 1)) {
     try {
-      synthesizeChunk(fleet, dirs[i], new Set(chunks[i]));
+      synthesizeInputs(chunks[i], dirs[i]);
     } catch (err) {
       // A fleet mistake keeps its path across the thread boundary, so the CLI can point at its line.
       const input = err instanceof FleetInputError ? { path: err.path, problem: err.problem } : undefined;

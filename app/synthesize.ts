@@ -1,38 +1,47 @@
-import { App } from "cdktf";
 import stringify from "json-stable-stringify";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FleetInputError } from "../fleet/errors";
+import { checkKitRequirements } from "../fleet/kit-requirements";
 import { fleetErrorOf } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
-import { addFleetStacks, fleetStackNames, type FleetStacks } from "../stacks/fleet-stacks";
+import { stackInputsOf, stackNameOf, type StackInput } from "../fleet/stack-inputs";
+import { buildFingerprint, synthesisEnv } from "./build-fingerprint";
+import { chunkErrorFile, REQUIRED_SLOTS_FILE } from "./chunk-files";
 import { replaceDirAtomically } from "./replace-dir";
+import { SynthCache, type CachedFile, type CacheHit, type SynthCacheOptions } from "./synth-cache";
+import type * as SynthChunk from "./synth-chunk";
 
 /** Stacks per cdktf App: a whole large fleet in one App spends much of its time collecting garbage. */
 export const DEFAULT_CHUNK_SIZE = 100;
 
-/** Builds the cdktf app of a fleet (or of the selected stacks); `outdir` is only written by {@link App.synth}. */
-export function buildApp(fleet: Fleet, outdir: string, include?: (stackName: string) => boolean): { app: App; stacks: FleetStacks } {
-  const app = new App({ outdir, skipValidation: false });
-  return { app, stacks: addFleetStacks(app, fleet, include) };
-}
-
 export interface SynthesizeOptions {
-  /** Mail stacks per App. @default DEFAULT_CHUNK_SIZE */
+  /** Stacks per App. @default DEFAULT_CHUNK_SIZE */
   readonly chunkSize?: number;
   /** Worker threads for the chunks (from compiled code only). @default one per core, at most the number of chunks */
   readonly workers?: number;
   /** Only these stacks (fleet stack names, with the kits they depend on: see `selectStacks`). @default every stack */
   readonly stacks?: readonly string[];
+  /** Reuse stacks synthesized before, and keep the ones synthesized now. @default no cache */
+  readonly cache?: SynthCacheOptions;
+  /** The build part of every cache key. @default buildFingerprint() of the running code */
+  readonly fingerprint?: string;
+}
+
+export interface SynthesisReport {
+  /** The stacks written (the selection as given, else every stack), in fleet order. */
+  readonly stacks: string[];
+  /** The written stacks that came from the cache, in fleet order. */
+  readonly reused: readonly string[];
 }
 
 /**
  * Synthesizes every stack of `fleet` into `outdir`, replacing it only when synthesis succeeds. A fleet mistake found
  * while building the stacks is thrown as a {@link FleetError} with its line and column, like any other.
  */
-export function synthesizeFleet(fleet: Fleet, outdir: string, options: SynthesizeOptions = {}): string[] {
+export function synthesizeFleet(fleet: Fleet, outdir: string, options: SynthesizeOptions = {}): SynthesisReport {
   try {
     return synthesizeAll(fleet, outdir, options);
   } catch (err) {
@@ -40,36 +49,117 @@ export function synthesizeFleet(fleet: Fleet, outdir: string, options: Synthesiz
   }
 }
 
-function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions): string[] {
-  const names = options.stacks ? [...options.stacks] : fleetStackNames(fleet);
-  const only = options.stacks ? new Set(options.stacks) : undefined;
-  const chunkSize = options.chunkSize ?? Number(process.env.SOVEREIGN_MAIL_CHUNK_SIZE || DEFAULT_CHUNK_SIZE);
-  const chunks: string[][] = [];
-  for (let i = 0; i < names.length; i += chunkSize) chunks.push(names.slice(i, i + chunkSize));
+/** A stack synthesized in this run: its directory in a chunk's output, manifest entry and declared kit slots. */
+interface BuiltStack {
+  readonly dir: string;
+  readonly manifestEntry: unknown;
+  readonly requiredSlots: readonly string[];
+}
+
+function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions): SynthesisReport {
+  const all = stackInputsOf(fleet);
+  const selected = options.stacks ? withKits(all, new Set(options.stacks)) : all;
+  const cache = options.cache && new SynthCache(options.cache);
+  const keys = new Map<string, string>();
+  const hits = new Map<string, CacheHit>();
+  if (cache) {
+    const fingerprint = options.fingerprint ?? buildFingerprint();
+    // Stacks of one Sovereign share its (frozen) platform: serialized once.
+    const memo = new WeakMap<object, string>();
+    for (const input of selected) {
+      const key = SynthCache.keyOf(fingerprint, input, memo);
+      keys.set(stackNameOf(input), key);
+      // The earlier output's copy of a stack is checked against the entry, and linked instead of written again.
+      const hit = cache.get(key, join(outdir, "stacks", stackNameOf(input)));
+      if (hit) hits.set(stackNameOf(input), hit);
+    }
+  }
+  const missed = selected.filter((i) => !hits.has(stackNameOf(i)));
   replaceDirAtomically(outdir, (tmp) => {
-    if (chunks.length <= 1) return synthesizeChunk(fleet, tmp, only);
-    const dirs = chunks.map((_, i) => join(tmp, `.chunk-${i}`));
-    const workers = Math.min(options.workers ?? Number(process.env.SOVEREIGN_MAIL_SYNTH_WORKERS || cpus().length), chunks.length);
-    if (workers > 1 && __filename.endsWith(".js")) synthesizeInWorkers(fleet, chunks, dirs, workers);
-    else chunks.forEach((chunk, i) => synthesizeChunk(fleet, dirs[i], new Set(chunk)));
-    mergeOutputs(dirs, tmp);
+    // With every stack in the cache, cdktf is not even loaded; an empty selection still gets cdktf's manifest.
+    const built = missed.length > 0 || hits.size === 0 ? synthesizeMissed(all, missed, tmp, options) : undefined;
+    const manifest: Record<string, unknown> = {};
+    const requiredSlots = new Map<string, readonly string[]>();
+    const versions = new Set<string>(built ? [built.version] : []);
+    mkdirSync(join(tmp, "stacks"), { recursive: true });
+    for (const input of selected) {
+      const name = stackNameOf(input);
+      const target = join(tmp, "stacks", name);
+      const hit = hits.get(name);
+      if (hit) {
+        writeStackFiles(target, hit.files);
+        manifest[name] = hit.manifestEntry;
+        requiredSlots.set(name, hit.requiredSlots);
+        versions.add(hit.version);
+        continue;
+      }
+      const stack = built!.stacks.get(name)!;
+      const files = cache ? readStackFiles(stack.dir) : undefined;
+      if (existsSync(stack.dir)) renameSync(stack.dir, target);
+      manifest[name] = stack.manifestEntry;
+      requiredSlots.set(name, stack.requiredSlots);
+      if (cache) cache.put(keys.get(name)!, { manifestEntry: stack.manifestEntry, version: built!.version, requiredSlots: stack.requiredSlots, files: files! });
+    }
+    for (const dir of built?.dirs ?? []) rmSync(dir, { recursive: true, force: true });
+    // Checked on every run, from the cache too: a kit that lost a slot fails however its stacks were made.
+    checkKitRequirements(fleet, requiredSlots);
+    if (versions.size !== 1) throw new Error(`stacks of one run come from different cdktf versions (${[...versions].join(", ")})`);
+    // Written as cdktf writes it (stable key order, two-space indent): the same bytes as a single App's manifest.
+    writeFileSync(join(tmp, "manifest.json"), stringify({ stacks: manifest, version: [...versions][0] }, { space: 2 }) as string);
   });
-  return names;
+  cache?.evict();
+  return { stacks: options.stacks ? [...options.stacks] : selected.map(stackNameOf), reused: selected.map(stackNameOf).filter((n) => hits.has(n)) };
 }
 
-/** One App: the selected stacks (all when `only` is undefined) into `dir`. */
-export function synthesizeChunk(fleet: Fleet, dir: string, only?: ReadonlySet<string>): void {
-  withoutTokenCreationStacks(() => buildApp(fleet, dir, only ? (n) => only.has(n) : undefined).app.synth());
+/** The selected stacks in fleet order, with the kit stacks the selected mail stacks depend on. */
+function withKits(all: readonly StackInput[], names: ReadonlySet<string>): StackInput[] {
+  const kits = new Set(all.flatMap((i) => (i.kind !== "kit" && i.kitStack !== undefined && names.has(stackNameOf(i)) ? [i.kitStack] : [])));
+  return all.filter((i) => names.has(stackNameOf(i)) || kits.has(stackNameOf(i)));
 }
 
-/** Where a worker leaves the error of a chunk it could not synthesize. */
-export const chunkErrorFile = (dir: string) => `${dir}.error`;
+/** Synthesizes `missed` in chunks (each App with the kits its mail stacks depend on), in worker threads when it pays. */
+function synthesizeMissed(all: readonly StackInput[], missed: readonly StackInput[], tmp: string, options: SynthesizeOptions) {
+  const chunkSize = options.chunkSize ?? Number(process.env.SOVEREIGN_MAIL_CHUNK_SIZE || DEFAULT_CHUNK_SIZE);
+  const kits = new Map(all.filter((i) => i.kind === "kit").map((i) => [stackNameOf(i), i]));
+  const chunks: StackInput[][] = [];
+  for (let i = 0; i < missed.length; i += chunkSize) {
+    const part = missed.slice(i, i + chunkSize);
+    const names = new Set(part.map(stackNameOf));
+    const needed = new Set(part.flatMap((p) => (p.kind !== "kit" && p.kitStack !== undefined && !names.has(p.kitStack) ? [p.kitStack] : [])));
+    chunks.push([...[...needed].map((k) => kits.get(k)!), ...part]);
+  }
+  if (chunks.length === 0) chunks.push([]);
+  const dirs = chunks.map((_, i) => join(tmp, `.chunk-${i}`));
+  const workers = Math.min(options.workers ?? Number(process.env.SOVEREIGN_MAIL_SYNTH_WORKERS || cpus().length), chunks.length);
+  if (workers > 1 && __filename.endsWith(".js")) synthesizeInWorkers(chunks, dirs, workers);
+  else {
+    const { synthesizeInputs } = loadSynthChunk();
+    chunks.forEach((chunk, i) => synthesizeInputs(chunk, dirs[i]));
+  }
+  const stacks = new Map<string, BuiltStack>();
+  let version = "";
+  for (const dir of dirs) {
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { version: string; stacks: Record<string, unknown> };
+    const required = JSON.parse(readFileSync(join(dir, REQUIRED_SLOTS_FILE), "utf8")) as Record<string, string[]>;
+    version = manifest.version;
+    for (const [name, manifestEntry] of Object.entries(manifest.stacks)) {
+      // A kit stack built by several chunks (for its mail stacks' dependency) is the same in each.
+      if (!stacks.has(name)) stacks.set(name, { dir: join(dir, "stacks", name), manifestEntry, requiredSlots: required[name] ?? [] });
+    }
+  }
+  return { stacks, version, dirs };
+}
+
+/** The cdktf side of synthesis, loaded on first need (it is most of the start-up time). */
+const loadSynthChunk = (): typeof SynthChunk => require("./synth-chunk") as typeof SynthChunk;
 
 /** Runs the chunks on worker threads (each its own V8 heap), taking them from a queue shared by `count` workers. */
-function synthesizeInWorkers(fleet: Fleet, chunks: string[][], dirs: string[], count: number): void {
+function synthesizeInWorkers(chunks: StackInput[][], dirs: string[], count: number): void {
   const next = new Int32Array(new SharedArrayBuffer(4));
   const done = new Int32Array(new SharedArrayBuffer(4));
-  for (let i = 0; i < count; i++) new Worker(join(__dirname, "synth-worker.js"), { workerData: { fleet, chunks, dirs, next, done } }).unref();
+  for (let i = 0; i < count; i++) {
+    new Worker(join(__dirname, "synth-worker.js"), { workerData: { chunks, dirs, next, done }, env: synthesisEnv(process.env) }).unref();
+  }
   // The caller is synchronous: block until every worker has finished.
   while (Atomics.load(done, 0) < count) Atomics.wait(done, 0, Atomics.load(done, 0), 100);
   const failed = dirs.map(chunkErrorFile).find((f) => existsSync(f));
@@ -79,40 +169,37 @@ function synthesizeInWorkers(fleet: Fleet, chunks: string[][], dirs: string[], c
   }
 }
 
-/** Merges chunk outputs: stack directories moved once (a kit stack synthesized by several chunks is identical), one manifest. */
-function mergeOutputs(dirs: readonly string[], target: string): void {
-  const stacks: Record<string, unknown> = {};
-  let version = "";
-  mkdirSync(join(target, "stacks"), { recursive: true });
-  for (const dir of dirs) {
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-    version = manifest.version;
-    for (const [name, entry] of Object.entries(manifest.stacks as Record<string, unknown>)) {
-      if (stacks[name] !== undefined) continue;
-      stacks[name] = entry;
-      if (existsSync(join(dir, "stacks", name))) renameSync(join(dir, "stacks", name), join(target, "stacks", name));
+/** Every file below `dir`, by its path relative to it ('/'-separated). */
+function readStackFiles(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path).split(sep).join("/"), readFileSync(path));
     }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  // Written as cdktf writes it (stable key order, two-space indent): the same bytes as a single App's manifest.
-  writeFileSync(join(target, "manifest.json"), stringify({ stacks, version }, { space: 2 }) as string);
+  };
+  if (existsSync(dir)) walk(dir);
+  return files;
 }
 
 /**
- * cdktf captures and formats a full stack trace for every token it creates (used only to annotate token
- * resolution errors); that was a third to half of synthesis time for large fleets. Unless
- * SOVEREIGN_MAIL_TOKEN_TRACES=1 asks for them, stack capture is skipped while synthesizing. Error messages
- * are unaffected.
+ * Writes a hit's files. One the earlier output holds unchanged is hard-linked: no bytes written now, and none
+ * freed when the earlier output goes (which is what removing a large output costs). The earlier output is removed
+ * right after the swap, so no two outputs keep sharing a file.
  */
-export function withoutTokenCreationStacks<T>(run: () => T): T {
-  if (process.env.SOVEREIGN_MAIL_TOKEN_TRACES === "1") return run();
-  const [capture, prepare] = [Error.captureStackTrace, Error.prepareStackTrace];
-  Error.captureStackTrace = () => undefined;
-  Error.prepareStackTrace = () => "";
-  try {
-    return run();
-  } finally {
-    Error.captureStackTrace = capture;
-    Error.prepareStackTrace = prepare;
+function writeStackFiles(dir: string, files: ReadonlyMap<string, CachedFile>): void {
+  if (files.size > 0) mkdirSync(dir, { recursive: true });
+  for (const [path, source] of files) {
+    const file = join(dir, path);
+    if (path.includes("/")) mkdirSync(dirname(file), { recursive: true });
+    if ("bytes" in source) writeFileSync(file, source.bytes);
+    else {
+      try {
+        linkSync(source.sameAs, file);
+      } catch {
+        copyFileSync(source.sameAs, file);
+      }
+    }
   }
 }

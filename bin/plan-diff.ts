@@ -14,8 +14,9 @@ import { parseArgs } from "node:util";
 import { projectRoot } from "../project/root";
 import { diffSynthOutputs } from "../plan-diff/diff";
 import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
-import { readSynthOutput } from "../plan-diff/synth-output";
+import { identicalStacks, readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
+import { CACHE_DIR_ENV, defaultCacheDir } from "../app/cache-settings";
 import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode] [--fail-on-data-loss]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode] [--fail-on-data-loss]";
@@ -60,13 +61,18 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
     if (!fromDirs) {
       const repo = projectRoot();
       const cache = values["cache-dir"] ?? join(repo, ".plan-diff-cache");
+      // Base and head share one synthesis cache (this checkout's): a stack whose input and build agree is made once.
+      const env = { ...process.env, [CACHE_DIR_ENV]: process.env[CACHE_DIR_ENV] || defaultCacheDir() };
       baseDir = join(work, "base");
-      synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache);
+      synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache, env);
       headDir = join(work, "head");
-      if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache);
-      else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, stdio: ["ignore", "ignore", "pipe"] });
+      if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache, env);
+      else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
     }
-    const diff = diffSynthOutputs(readSynthOutput(baseDir!), readSynthOutput(headDir!));
+    // Stacks alike byte for byte (most of a large fleet's, after a small change) are not parsed.
+    const same = identicalStacks(baseDir!, headDir!);
+    const others = (dir: string) => new Set(synthStackNames(dir).filter((n) => !same.has(n)));
+    const diff = diffSynthOutputs(readSynthOutput(baseDir!, others(baseDir!)), readSynthOutput(headDir!, others(headDir!)), undefined, same);
     out(render(diff));
     // The report is written either way, so CI can still show it before it refuses the change.
     if (values["fail-on-data-loss"] && diff.losesData) return DATA_LOSS_EXIT;

@@ -48,8 +48,7 @@ const AUTOMATION_ROLE_DESCRIPTION = "sovereign-mail configuration apply";
 export interface MailServerProps {
   /** The Sovereign's platform: images, storage, load balancer, PTR, smart host, cluster DNS, DNS policy. */
   readonly platform: SovereignPlatform;
-  /** The Sovereign's name and what kind of server this is: the labels of its metrics and alerts. */
-  readonly sovereign: string;
+  /** What kind of server this is (the `kind` label of its metrics and alerts). */
   readonly kind: ServerKind;
   /** The stack's credential settings: the OpenBao mount every credential of the server is kept in, rotation, store. */
   readonly credentials: CredentialSettings;
@@ -307,7 +306,7 @@ export class MailServer extends Construct {
     this.alerts = platform.monitoring
       ? new ServerAlerts(this, "alerts", {
           kind: props.kind,
-          sovereign: props.sovereign,
+          sovereign: platform.sovereign,
           stack: props.instance,
           namespace: props.namespace,
           policy: platform.monitoring,

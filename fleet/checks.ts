@@ -43,6 +43,10 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
   };
 
   const names = new Map<string, string>();
+  // The zones each Sovereign publishes, computed once (a fleet has thousands of tenants).
+  let zones: Map<Fleet["sovereigns"][number], Set<string>> | undefined;
+  const zonesOf = () =>
+    (zones ??= new Map(fleet.sovereigns.map((o) => [o, new Set([o.fqdn, ...o.tenants.filter((x) => x.domainMode === "free-subdomain").map((x) => parentOf(x.domain))])])));
   input.sovereigns.forEach((s, i) => {
     const sov = fleet.sovereigns[i];
     claim("sovereign", s.name, ["sovereigns", i, "name"], "Sovereign name");
@@ -135,8 +139,7 @@ export function crossCheckFleet(input: FleetInput, fleet: Fleet): LocatedProblem
         add(at("webmail", "host"), `webmail host must differ from the mail host "${tenant.mailHost}" (the MX name must never resolve to the HTTP gateway)`);
       }
       if (t.domain.mode === "byo") {
-        for (const owner of fleet.sovereigns) {
-          const zones = new Set([owner.fqdn, ...owner.tenants.filter((x) => x.domainMode === "free-subdomain").map((x) => parentOf(x.domain))]);
+        for (const [owner, zones] of zonesOf()) {
           for (const zone of zones) {
             if (!isWithinZone(tenant.domain, zone)) continue;
             add(

@@ -57,6 +57,8 @@ export interface CredentialPolicy {
 }
 
 export interface SovereignPlatform {
+  /** The Sovereign's name (the `sovereign` label of its servers' metrics and alerts). */
+  readonly sovereign: string;
   readonly cluster: ClusterAccess;
   /** Full image reference, digest appended when pinned. */
   readonly image: string;

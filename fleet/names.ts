@@ -1,6 +1,6 @@
 /** Names derived from the fleet. One function per name so a rename happens in one place. */
 
-import type { Sovereign } from "./model";
+import type { Fleet, Sovereign } from "./model";
 
 export const relayStackName = (sovereign: string): string => `${sovereign}-mail`;
 export const kitStackName = (sovereign: string): string => `${sovereign}-kit`;
@@ -47,3 +47,6 @@ export function stateObjectKey(prefix: string, stackName: string): string {
 export function sovereignStackNames(sovereign: Sovereign): string[] {
   return [...(sovereign.kit ? [sovereign.kit.stackName] : []), sovereign.relay.stackName, ...sovereign.tenants.map((t) => t.stackName)];
 }
+
+/** Every stack of the fleet, in the order the app adds them. */
+export const fleetStackNames = (fleet: Fleet): string[] => fleet.sovereigns.flatMap(sovereignStackNames);

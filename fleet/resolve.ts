@@ -23,6 +23,7 @@ const withDefaults = (input: CapacityInput | undefined, defaults: Capacity): Cap
 function resolvePlatform(s: SovereignInput): SovereignPlatform {
   const image = s.stalwart?.image ?? D.stalwart.image;
   return {
+    sovereign: s.name,
     cluster: { configPath: s.cluster.configPath ?? D.cluster.configPath, context: s.cluster.context },
     image: s.stalwart?.digest ? `${image}@${s.stalwart.digest}` : image,
     cliImage: s.stalwart?.cliImage ?? D.stalwart.cliImage,

@@ -1,6 +1,7 @@
 import type { Kit, KitRelease } from "../kit/model";
 import { SLOT } from "../kit/slots";
-import type { Sovereign } from "../fleet/model";
+import type { SovereignPlatform } from "../fleet/model";
+import type { MailServerRef } from "../fleet/stack-inputs";
 import { alloyConfig } from "./alloy-config";
 import { GRAFANA_SIDECAR } from "./labels";
 import { alloyTargetsOf, scrapedServersOf } from "./servers";
@@ -26,10 +27,11 @@ const contentOf = (values: Values): string => {
  * bp-grafana gets its alerts sidecar (off in the umbrella) watching ConfigMaps labelled `grafana_alert: "1"` in
  * every namespace. The fleet's own values for these slots win. Without monitoring the kit is unchanged.
  */
-export function withMailMonitoring(kit: Kit, sovereign: Sovereign): Kit {
-  const m = sovereign.platform.monitoring;
+export function withMailMonitoring(kit: Kit, platform: SovereignPlatform, servers: readonly MailServerRef[]): Kit {
+  const m = platform.monitoring;
   if (!m) return kit;
-  const config = alloyConfig(scrapedServersOf(sovereign), alloyTargetsOf(sovereign, m, sovereign.tenants.length > 0));
+  // Tenants have cert-manager certificates; the relay has none.
+  const config = alloyConfig(scrapedServersOf(servers), alloyTargetsOf(platform.sovereign, m, servers.some((s) => s.kind === "tenant")));
   const extend = (r: KitRelease): KitRelease => {
     if (r.name === SLOT.alloy) {
       const content = [contentOf(r.values), config].filter((c) => c.length > 0).join("\n\n");

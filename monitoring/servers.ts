@@ -1,4 +1,5 @@
-import type { MonitoringPolicy, Sovereign } from "../fleet/model";
+import type { MonitoringPolicy } from "../fleet/model";
+import type { MailServerRef } from "../fleet/stack-inputs";
 import { MANAGEMENT_LISTENER } from "../stalwart/listeners";
 import type { ScrapedServer } from "./alloy-config";
 import { METRICS_SECRET } from "./labels";
@@ -7,22 +8,13 @@ import { METRICS_USERNAME } from "../stalwart/server-plan";
 /** The management listener's in-cluster address of the server in `namespace` (StatefulSet `stalwart`). */
 export const managementEndpointOf = (namespace: string): string => `stalwart-management.${namespace}.svc:${MANAGEMENT_LISTENER.port}`;
 
-/** Every mail server of a Sovereign as the scraper sees it: the relay first, then the tenants in fleet order. */
-export function scrapedServersOf(sovereign: Sovereign): ScrapedServer[] {
-  const server = (kind: ScrapedServer["kind"], stack: string, namespace: string): ScrapedServer => ({
-    kind,
-    stack,
-    namespace,
-    managementEndpoint: managementEndpointOf(namespace),
-    metricsSecret: METRICS_SECRET,
-    metricsUsername: METRICS_USERNAME,
-  });
-  return [server("relay", sovereign.relay.stackName, sovereign.relay.namespace), ...sovereign.tenants.map((t) => server("tenant", t.stackName, t.namespace))];
-}
+/** The Sovereign's mail servers as the scraper sees them, in the order given (the relay first). */
+export const scrapedServersOf = (servers: readonly MailServerRef[]): ScrapedServer[] =>
+  servers.map((s) => ({ ...s, managementEndpoint: managementEndpointOf(s.namespace), metricsSecret: METRICS_SECRET, metricsUsername: METRICS_USERNAME }));
 
 /** Where Alloy sends what it collects, from the policy. */
-export const alloyTargetsOf = (sovereign: Sovereign, m: MonitoringPolicy, certificates: boolean) => ({
-  sovereign: sovereign.name,
+export const alloyTargetsOf = (sovereign: string, m: MonitoringPolicy, certificates: boolean) => ({
+  sovereign,
   remoteWriteUrl: `${m.mimirUrl}/api/v1/push`,
   lokiPushUrl: `${m.lokiUrl}/loki/api/v1/push`,
   tenantId: m.tenantId,

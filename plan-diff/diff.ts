@@ -145,10 +145,13 @@ function stalwartUpgradeWarnings(address: string, changes: readonly AttributeCha
 /** Whether an address is a managed resource, what `terraform plan` counts (not `data.`, `output.`, `provider`, `terraform`). */
 export const isManagedResource = (address: string): boolean => address.includes(".") && !/^(data|output)\./.test(address);
 
-/** Compares two synthesized outputs, stack by stack and resource by resource; `today` (UTC) judges offboarding. */
-export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>, today = todayUtc()): PlanDiff {
-  const names = [...new Set([...base.keys(), ...head.keys()])].sort();
-  const stacks = names.map((n) => diffStack(today, n, base.get(n), head.get(n)));
+/**
+ * Compares two synthesized outputs, stack by stack and resource by resource; `today` (UTC) judges offboarding.
+ * Stacks known to be byte-identical on both sides (`identical`, left out of `base` and `head`) are unchanged.
+ */
+export function diffSynthOutputs(base: ReadonlyMap<string, SynthStack>, head: ReadonlyMap<string, SynthStack>, today = todayUtc(), identical: ReadonlySet<string> = new Set()): PlanDiff {
+  const names = [...new Set([...base.keys(), ...head.keys(), ...identical])].sort();
+  const stacks = names.map((n): StackDiff => (identical.has(n) ? { name: n, status: "unchanged", resources: [], warnings: [], dataLoss: [] } : diffStack(today, n, base.get(n), head.get(n))));
   return { stacks, hasChanges: stacks.some((s) => s.status !== "unchanged"), losesData: stacks.some((s) => s.dataLoss.length > 0) };
 }
 

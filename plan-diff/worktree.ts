@@ -6,9 +6,10 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd,
 
 /**
  * A revision of the project checked out once into a cached git worktree, with its dependencies installed (the
- * head's node_modules is reused when both lock files are identical) and compiled; then synthesized with a fleet.
+ * head's node_modules is reused when both lock files are identical) and compiled; then synthesized with a fleet
+ * in `env` (which names the synthesis cache the head uses too).
  */
-export function synthesizeRevision(repo: string, ref: string, fleet: string, outdir: string, cacheDir: string): void {
+export function synthesizeRevision(repo: string, ref: string, fleet: string, outdir: string, cacheDir: string, env: NodeJS.ProcessEnv = process.env): void {
   let sha: string;
   try {
     sha = git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
@@ -32,5 +33,5 @@ export function synthesizeRevision(repo: string, ref: string, fleet: string, out
     writeFileSync(join(outdir, "manifest.json"), JSON.stringify({ version: "0.21.0", stacks: {} }));
     return;
   }
-  execFileSync(process.execPath, [join(tree, "dist", "main.js"), "--fleet", resolve(tree, fleet), "--out", outdir], { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(process.execPath, [join(tree, "dist", "main.js"), "--fleet", resolve(tree, fleet), "--out", outdir], { cwd: tree, env, stdio: ["ignore", "ignore", "pipe"] });
 }

@@ -1,7 +1,7 @@
 import type { App } from "cdktf";
-import type { Fleet, Sovereign } from "../fleet/model";
-import { FleetInputError } from "../fleet/errors";
-import { sovereignStackNames } from "../fleet/names";
+import { checkKitRequirements } from "../fleet/kit-requirements";
+import type { Fleet } from "../fleet/model";
+import { stackInputsOf, stackNameOf, type StackInput } from "../fleet/stack-inputs";
 import { withMailMonitoring } from "../monitoring/kit-values";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
@@ -14,55 +14,46 @@ export interface FleetStacks {
   readonly tenants: readonly TenantMailStack[];
 }
 
-/** Names of every stack of the fleet, in the order {@link addFleetStacks} adds them. */
-export function fleetStackNames(fleet: Fleet): string[] {
-  return fleet.sovereigns.flatMap(sovereignStackNames);
+/**
+ * Adds the fleet's stacks to `app`, in fleet order, and checks that each kit installs what its mail stacks need.
+ * `include` selects stacks (for synthesizing a large fleet in parts); a Sovereign's kit stack is added whenever
+ * one of its mail stacks is, since they depend on it.
+ */
+export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: string) => boolean = () => true): FleetStacks {
+  const inputs = stackInputsOf(fleet);
+  const wanted = new Set(inputs.filter((i) => include(stackNameOf(i))).map(stackNameOf));
+  for (const input of inputs) if (input.kind !== "kit" && input.kitStack !== undefined && wanted.has(stackNameOf(input))) wanted.add(input.kitStack);
+  const stacks = addStacks(app, inputs.filter((i) => wanted.has(stackNameOf(i))));
+  checkKitRequirements(fleet, requiredSlotsOf(stacks));
+  return stacks;
 }
 
 /**
- * Adds the fleet's stacks to `app`, in fleet order, with kit requirements checked and ordered. `include`
- * selects mail stacks (for synthesizing a large fleet in parts); a Sovereign's kit stack is added whenever one
- * of its mail stacks is, since they depend on it.
+ * The stack factory: each stack is built from its input alone (what the synthesis cache's key covers). A mail
+ * stack with a kit depends on it (a cdktf stack dependency: deploy order only, no cross-stack references, so a
+ * plan never needs the kit's state); its kit's input comes first in `inputs`.
  */
-export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: string) => boolean = () => true): FleetStacks {
+export function addStacks(app: App, inputs: readonly StackInput[]): FleetStacks {
   const kits: KitStack[] = [];
   const relays: RelayStack[] = [];
   const tenants: TenantMailStack[] = [];
-  fleet.sovereigns.forEach((sovereign, index) => {
-    const wanted = [include(sovereign.relay.stackName), ...sovereign.tenants.map((t) => include(t.stackName))];
-    if (!wanted.some(Boolean) && !(sovereign.kit && include(sovereign.kit.stackName))) return;
-    // The kit's telemetry slots learn about the mail servers they watch.
-    const kit = sovereign.kit ? new KitStack(app, sovereign.platform, withMailMonitoring(sovereign.kit, sovereign)) : undefined;
-    if (kit) kits.push(kit);
-    const own: MailStack[] = [];
-    if (wanted[0]) {
-      const relay = new RelayStack(app, sovereign);
-      relays.push(relay);
-      own.push(relay);
+  for (const input of inputs) {
+    if (input.kind === "kit") {
+      // The kit's telemetry slots learn about the mail servers they watch (their list is part of the kit's input).
+      kits.push(new KitStack(app, input.platform, withMailMonitoring(input.kit, input.platform, input.mailServers)));
+      continue;
     }
-    sovereign.tenants.forEach((t, i) => {
-      if (!wanted[i + 1]) return;
-      const stack = new TenantMailStack(app, sovereign, t);
-      tenants.push(stack);
-      own.push(stack);
-    });
-    if (kit) for (const stack of own) requireFromKit(stack, kit, sovereign, index);
-  });
+    const stack: MailStack = input.kind === "relay" ? new RelayStack(app, input.platform, input.relay) : new TenantMailStack(app, input.platform, input.tenant);
+    if (stack instanceof RelayStack) relays.push(stack);
+    else tenants.push(stack as TenantMailStack);
+    if (input.kitStack === undefined) continue;
+    const kit = kits.find((k) => k.stackName === input.kitStack);
+    if (!kit) throw new Error(`${stack.stackName} depends on ${input.kitStack}, which is not built with it`);
+    stack.addDependency(kit);
+  }
   return { kits, relays, tenants };
 }
 
-/**
- * A mail stack is applied after its Sovereign's kit (a cdktf stack dependency: deploy order only, no
- * cross-stack references, so a plan never needs the kit's state), and only if the kit has every slot it needs.
- */
-function requireFromKit(stack: MailStack, kit: KitStack, sovereign: Sovereign, index: number): void {
-  const missing = stack.requiredSlots.filter((slot) => !kit.slotNames.has(slot));
-  if (missing.length > 0) {
-    throw new FleetInputError(
-      ["sovereigns", index, "kit", "include"],
-      `stack ${stack.stackName} requires bootstrap-kit slot${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, ` +
-        `which the kit of Sovereign "${sovereign.name}" does not install: add ${missing.length > 1 ? "them" : "it"} here`,
-    );
-  }
-  stack.addDependency(kit);
-}
+/** The kit slots each mail stack's constructs declared, by stack name. */
+export const requiredSlotsOf = (stacks: FleetStacks): Map<string, readonly string[]> =>
+  new Map([...stacks.relays, ...stacks.tenants].map((s) => [s.stackName, s.requiredSlots]));

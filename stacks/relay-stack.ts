@@ -12,7 +12,7 @@ import { LOGIN_PROPERTY, RelayContract } from "../constructs/relay/relay-contrac
 import type { SmtpCredentialsSecret, SmtpEndpoint } from "../constructs/relay/smtp-credentials-secret";
 import { addSubmissionLogins, submissionLoginNames } from "../constructs/relay/submission-logins";
 import { inPublishedZone } from "../dns/published-zone";
-import type { Sovereign } from "../fleet/model";
+import type { Relay, SovereignPlatform } from "../fleet/model";
 import { LISTENERS } from "../stalwart/listeners";
 import { MailStack } from "./mail-stack";
 
@@ -29,9 +29,8 @@ export class RelayStack extends MailStack {
   readonly contract: SmtpCredentialsSecret;
   readonly projection?: KeycloakCredentialsProjection;
 
-  constructor(scope: Construct, sovereign: Sovereign) {
-    const relay = sovereign.relay;
-    super(scope, relay.stackName, sovereign.platform);
+  constructor(scope: Construct, platform: SovereignPlatform, relay: Relay) {
+    super(scope, relay.stackName, platform);
     // Its place in the kit DAG: what slot 95 depends on.
     this.requireSlots(...relay.requiredSlots);
 
@@ -44,8 +43,7 @@ export class RelayStack extends MailStack {
       slotAccounts: { property: LOGIN_PROPERTY, names: submissionLoginNames(relay).map((name) => `${name}@${relay.domain}`) as [string, string] },
     });
     this.mail = new MailServer(this, "mail", {
-      platform: sovereign.platform,
-      sovereign: sovereign.name,
+      platform,
       kind: "relay",
       credentials: this.credentials,
       instance: this.stackName,
@@ -61,16 +59,16 @@ export class RelayStack extends MailStack {
       // Stalwart fetches nothing from the internet (with backups the pod may reach HTTPS: the object storage).
       internet: false,
       dns: {
-        spfAll: sovereign.platform.dns.relaySpfAll,
-        dmarcPolicy: sovereign.platform.dns.relayDmarcPolicy,
-        publish: inPublishedZone(relay.domain, sovereign),
+        spfAll: platform.dns.relaySpfAll,
+        dmarcPolicy: platform.dns.relayDmarcPolicy,
+        publish: inPublishedZone(relay.domain, platform.dns),
         dkimOpenBaoPath: relay.dkimPath,
       },
       configure: (plan) => addSubmissionLogins(plan, relay, this.submissionCredential),
     });
     this.addServerOutputs(this.mail, relay.offboarding);
     // Once per Sovereign: the datasources every mail server's rules and dashboards name.
-    if (sovereign.platform.monitoring) new MailGrafana(this, "grafana", { namespace: relay.namespace, policy: sovereign.platform.monitoring });
+    if (platform.monitoring) new MailGrafana(this, "grafana", { namespace: relay.namespace, policy: platform.monitoring });
     const submissionPort = LISTENERS[relay.submissionListener].port;
     const purposes = clientPurposes("submission", relay.clients.map((c) => c.namespace));
     relay.clients.forEach((client, i) => {
@@ -83,7 +81,7 @@ export class RelayStack extends MailStack {
       submissionCredential: this.submissionCredential,
       listeners: this.mail.server.listeners,
       applyJob: this.mail.applyJob.job,
-      externalSecrets: sovereign.platform.externalSecrets,
+      externalSecrets: platform.externalSecrets,
     });
     this.endpoint = contract.endpoint;
     this.contract = contract.secret;

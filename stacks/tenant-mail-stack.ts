@@ -13,7 +13,8 @@ import { OWNERSHIP_LABELS } from "../constructs/k8s/labels";
 import { Certificate } from "../constructs/tls/certificate";
 import { SnappyMail } from "../constructs/webmail/snappymail";
 import { inPublishedZone } from "../dns/published-zone";
-import type { Sovereign, Tenant } from "../fleet/model";
+import type { SovereignPlatform } from "../fleet/model";
+import type { StackTenant } from "../fleet/stack-inputs";
 import { MailStack } from "./mail-stack";
 
 export const TLS_SECRET = "stalwart-tls";
@@ -32,8 +33,8 @@ export class TenantMailStack extends MailStack {
   readonly certificate: Certificate;
   readonly webmail?: SnappyMail;
 
-  constructor(scope: Construct, sovereign: Sovereign, readonly tenant: Tenant) {
-    super(scope, tenant.stackName, sovereign.platform);
+  constructor(scope: Construct, platform: SovereignPlatform, readonly tenant: StackTenant) {
+    super(scope, tenant.stackName, platform);
     const secrets = tenant.secrets;
     // The upstream chart's property names, so other readers of these paths keep working.
     const [adminProperty, oidcProperty] = ["ADMIN_PASSWORD", "OIDC_CLIENT_SECRET"];
@@ -64,8 +65,7 @@ export class TenantMailStack extends MailStack {
     });
 
     this.mail = new MailServer(this, "mail", {
-      platform: sovereign.platform,
-      sovereign: sovereign.name,
+      platform,
       kind: "tenant",
       credentials: this.credentials,
       instance: this.stackName,
@@ -79,10 +79,10 @@ export class TenantMailStack extends MailStack {
       tlsSecretName: TLS_SECRET,
       internalService: tenant.webmail !== undefined,
       dns: {
-        spfAll: sovereign.platform.dns.tenantSpfAll,
-        dmarcPolicy: sovereign.platform.dns.tenantDmarcPolicy,
+        spfAll: platform.dns.tenantSpfAll,
+        dmarcPolicy: platform.dns.tenantDmarcPolicy,
         // Free-subdomain domains live in the Sovereign's zone; a BYO customer publishes the reported records.
-        publish: tenant.domainMode === "free-subdomain" && inPublishedZone(tenant.domain, sovereign),
+        publish: tenant.domainMode === "free-subdomain" && inPublishedZone(tenant.domain, platform.dns),
         dkimOpenBaoPath: tenant.secrets.dkimPath,
       },
       configure: (plan) => addOidcDirectory(plan, { name: `Keycloak realm of tenant ${tenant.id}`, issuerUrl: tenant.oidc.issuerUrl, clientId: tenant.oidc.clientId, domain: tenant.domain }),
@@ -99,7 +99,7 @@ export class TenantMailStack extends MailStack {
         host: tenant.webmail.host,
         image: tenant.webmail.image,
         gateway: tenant.webmail.gateway,
-        clusterDns: Peer.pods(sovereign.platform.clusterDns.podLabels, sovereign.platform.clusterDns.namespace),
+        clusterDns: Peer.pods(platform.clusterDns.podLabels, platform.clusterDns.namespace),
       });
       new TerraformOutput(this, "webmail_host", { value: tenant.webmail.host, description: "Webmail host (served by the cluster gateway)" });
     }

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp } from "../../app/synthesize";
+import { buildApp } from "../../app/synth-chunk";
 import { loadFleetFile, parseFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import type { FleetStacks } from "../../stacks/fleet-stacks";

@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { projectRoot } from "../project/root";
+
+/**
+ * Environment variables synthesis may read: cdktf 0.21 reads the first five while it synthesizes (context, HCL
+ * output, the error-annotation switch, a target stack, the binary its version check names); the last is this
+ * project's (token creation traces: it changes error messages only, but it is seen, so it counts). Synthesis
+ * runs with exactly these (see `withSynthesisEnv`), so none other can change a byte.
+ */
+export const SYNTH_ENV = [
+  "CDKTF_CONTEXT_JSON",
+  "SYNTH_HCL_OUTPUT",
+  "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS",
+  "CDKTF_TARGET_STACK_ID",
+  "TERRAFORM_BINARY_NAME",
+  "SOVEREIGN_MAIL_TOKEN_TRACES",
+] as const;
+
+/** The part of an environment synthesis sees. */
+export const synthesisEnv = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(SYNTH_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
+
+/** Runs `run` with `process.env` holding only the synthesis environment (then restores it). */
+export function withSynthesisEnv<T>(run: () => T): T {
+  const saved = process.env;
+  process.env = synthesisEnv(saved);
+  try {
+    return run();
+  } finally {
+    process.env = saved;
+  }
+}
+
+/**
+ * Where the running code is: the compiled tree (`dist/`, whatever it holds: modules or a bundle), else, when
+ * the sources run directly (ts-node, ts-jest), the project itself.
+ */
+export function codeRoot(file = __filename): string {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) if (basename(dir) === "dist") return dir;
+  return projectRoot();
+}
+
+/** Folders never part of the code: dependencies (the lock files stand for them), tests, outputs, caches. */
+const NOT_CODE = new Set(["node_modules", "__tests__", "dist", "cdktf.out", "coverage"]);
+const CODE_FILE = /\.(js|cjs|mjs|json|node|wasm|ts|yaml|yml)$/;
+
+/** Every code file under `root` (sorted, relative): a superset of what synthesis loads, so no change escapes it. */
+export function codeFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".")) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!NOT_CODE.has(entry.name)) walk(path);
+      } else if (CODE_FILE.test(entry.name)) out.push(relative(root, path).split(sep).join("/"));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+export interface BuildFingerprintOptions {
+  /** @default codeRoot() */
+  readonly codeRoot?: string;
+  /** Where package-lock.json and node_modules are. @default projectRoot() */
+  readonly projectRoot?: string;
+  /** @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default process.version */
+  readonly nodeVersion?: string;
+}
+
+/** Bumped when the cache's key or entry format changes meaning. */
+const KEY_FORMAT = "sovereign-mail synth cache 1";
+
+/**
+ * Everything besides a stack's own input that decides its bytes: the code (every file of the running tree),
+ * the dependencies (the lock file and npm's record of what is installed), the Node.js release (all of it, not
+ * only the major: a stack costs one synthesis after an upgrade) and the synthesis environment.
+ */
+export function buildFingerprint(options: BuildFingerprintOptions = {}): string {
+  const root = options.codeRoot ?? codeRoot();
+  const project = options.projectRoot ?? projectRoot();
+  const hash = createHash("sha256");
+  const part = (name: string, bytes: string | Buffer) => hash.update(`${name}\0${bytes.length}\0`).update(bytes).update("\0");
+  part("format", KEY_FORMAT);
+  part("node", options.nodeVersion ?? process.version);
+  for (const file of codeFiles(root)) part(`code:${file}`, readFileSync(join(root, file)));
+  for (const lock of ["package-lock.json", join("node_modules", ".package-lock.json")]) {
+    const path = join(project, lock);
+    part(`lock:${lock}`, existsSync(path) ? readFileSync(path) : "(absent)");
+  }
+  part("env", JSON.stringify(SYNTH_ENV.map((k) => [k, (options.env ?? process.env)[k] ?? null])));
+  return hash.digest("hex");
+}
