@@ -117,6 +117,26 @@ describe("the key covers every input class: changing one rebuilds exactly the st
     expect(warmAndCold(f, cache).built).toEqual([]);
   });
 
+  it("with monitoring: a new tenant also rebuilds the kit (Alloy scrapes it), a tenant's other fields and its place do not", () => {
+    const monitored = () => {
+      const f = baseFleet();
+      Object.assign(sov(f), { monitoring: {} });
+      sov(f).kit!.include = [...KIT, "bp-alloy", "bp-grafana"];
+      return f;
+    };
+    const own = fresh("cache-monitoring");
+    expect(warmAndCold(monitored(), own).report.reused).toEqual([]);
+    const added = monitored();
+    sov(added).tenants.push({ id: "hooli", domain: { mode: "byo", name: "hooli.example.com" } });
+    expect(warmAndCold(added, own).built).toEqual(["fsn1-kit", "fsn1-tenant-hooli"]);
+    const resized = monitored();
+    sov(resized).tenants[1].capacity = { cpu: "2", memory: "4Gi", storage: "20Gi" };
+    expect(warmAndCold(resized, own).built).toEqual(["fsn1-tenant-globex"]);
+    const moved = monitored();
+    sov(moved).tenants.reverse();
+    expect(warmAndCold(moved, own).built).toEqual([]);
+  });
+
   it("a relay field: the relay stack", () => {
     const f = baseFleet();
     sov(f).relay = { senders: ["alerts@omantel.example.org", "billing@omantel.example.org"] };

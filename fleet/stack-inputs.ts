@@ -56,7 +56,11 @@ export function stackInputsOf(fleet: Fleet): StackInput[] {
     const dependency = sovereign.kit ? { kitStack: sovereign.kit.stackName } : {};
     const inputs: StackInput[] = [];
     const mailServers: MailServerRef[] = sovereign.platform.monitoring
-      ? [{ kind: "relay", stack: sovereign.relay.stackName, namespace: sovereign.relay.namespace }, ...sovereign.tenants.map((t) => ({ kind: "tenant" as const, stack: t.stackName, namespace: t.namespace }))]
+      ? [
+          { kind: "relay", stack: sovereign.relay.stackName, namespace: sovereign.relay.namespace },
+          // By name, so moving a tenant in the file changes nothing here either.
+          ...sovereign.tenants.map((t) => ({ kind: "tenant" as const, stack: t.stackName, namespace: t.namespace })).sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0)),
+        ]
       : [];
     if (sovereign.kit) inputs.push(Object.freeze({ kind: "kit", platform, kit: frozenCopy(sovereign.kit), mailServers: frozenCopy(mailServers) }));
     inputs.push(Object.freeze({ kind: "relay", platform, ...dependency, relay: frozenCopy(sovereign.relay) }));
