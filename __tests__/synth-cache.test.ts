@@ -17,6 +17,7 @@ import { SynthCache } from "../app/synth-cache";
 import { synthesizeFleet, type SynthesizeOptions } from "../app/synthesize";
 import { parseFleet } from "../fleet/load";
 import { stackInputsOf } from "../fleet/stack-inputs";
+import { filesUnder } from "./helpers/files";
 
 const ROOT = join(__dirname, "..");
 const MAIN = join(ROOT, "dist", "main.js");
@@ -24,19 +25,6 @@ const work = mkdtempSync(join(tmpdir(), "sovereign-mail-cache-"));
 let counter = 0;
 const fresh = (name: string) => join(work, `${name}-${counter++}`);
 
-/** Every file of an output directory, by relative path. */
-function filesUnder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, "utf8");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const KIT = ["bp-cilium", "bp-cert-manager", "bp-cert-manager-issuers", "bp-external-secrets-stores", "bp-keycloak", "bp-powerdns", "bp-hcloud-ccm", "bp-catalyst-platform"];
 

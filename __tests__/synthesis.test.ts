@@ -5,22 +5,11 @@ import { join, relative } from "node:path";
 import { synthesizeFleet } from "../app/synthesize";
 import { loadFleetFile } from "../fleet/load";
 import { EXAMPLE_FLEET_FILE } from "./helpers/synth";
+import { filesUnder } from "./helpers/files";
 
 const ROOT = join(__dirname, "..");
 const MAIN = join(ROOT, "dist", "main.js");
 
-function filesUnder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, "utf8");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe("synthesis to disk", () => {
   const work = mkdtempSync(join(tmpdir(), "sovereign-mail-synth-"));
