@@ -20,7 +20,7 @@ const isPlain = (s: string) => !s.includes("TfToken[") && !NUMBER_TOKEN.test(s) 
  * that a plain string (most of what a stack holds) is returned as it is without building a resolution context and
  * three tokenizers for it. Same results, same errors.
  */
-function resolve(obj: any, options: Options): any {
+export function resolve(obj: any, options: Options): any {
   const prefix = options.prefix || [];
   const pathName = () => "/" + prefix.join("/");
   function makeContext(appendPath?: string): [IResolveContext, IPostProcessor] {
