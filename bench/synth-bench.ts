@@ -46,7 +46,7 @@ function measure(command: string, args: string[], env: Record<string, string> = 
   }
 }
 
-/** The median run by wall time; the largest peak RSS of all runs. */
+/** The median run by wall time (the faster of two); the largest peak RSS of all runs. */
 function median(samples: Sample[]): Sample {
   const sorted = [...samples].sort((a, b) => a.seconds - b.seconds);
   const rss = samples.map((s) => s.rssBytes).filter((r): r is number => r !== undefined);
@@ -180,7 +180,7 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(", ");
 const loadBefore = load();
 const body = (asked.length ? asked : Object.keys(SECTIONS)).flatMap((name) => [...SECTIONS[name](), ""]);
 const report = [
-  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; load average ${loadBefore} before, ${load()} after. Median of 3 runs (2 for 1000 tenants and the stock path); CPU time is user plus system of the synthesizing node process (every thread), RSS its peak.`,
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; load average ${loadBefore} before, ${load()} after. Median of 3 runs (the faster of 2 for 1000 tenants and the realistic stock path); CPU time is user plus system of the synthesizing node process (every thread), RSS its peak.`,
   "",
   ...body,
 ].join("\n");
