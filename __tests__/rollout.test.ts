@@ -117,7 +117,7 @@ describe("rollout workflow", () => {
   });
 
   it("raises the batch size when three 1,000-tenant Sovereigns would need more than 256 matrix jobs", () => {
-    const fleet = parseFleet(generateFleetYaml(1000, 3), "bench.yaml");
+    const fleet = parseFleet(generateFleetYaml(1000, "plain", 3), "bench.yaml");
     const plan = rolloutPlan(rolloutGraphOf(fleet));
     expect(plan.batchSize).toBe(12); // 3 × ⌈1000/11⌉ = 273 > 256; 3 × ⌈1000/12⌉ = 252
     const workflow = expectValidRollout(workflowOf(fleet), graphDependencies(rolloutGraphOf(fleet)));
@@ -129,7 +129,7 @@ describe("rollout workflow", () => {
     const generated = [
       ...["example", "complete", "every-feature"].map((name) => ({ path: `${name}.yml`, text: workflowOf(loadFleetFile(TEST_FLEETS[name])) })),
       { path: "bench-1000.yml", text: workflowOf(parseFleet(generateFleetYaml(1000), "bench.yaml")) },
-      { path: "bench-3x1000.yml", text: workflowOf(parseFleet(generateFleetYaml(1000, 3), "bench.yaml")) },
+      { path: "bench-3x1000.yml", text: workflowOf(parseFleet(generateFleetYaml(1000, "plain", 3), "bench.yaml")) },
     ];
     const committed = [ROLLOUT_WORKFLOW_FILE, ".github/workflows/ci.yml"].map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") }));
     // A matrix property no include defines: actionlint's expression typing must catch it.

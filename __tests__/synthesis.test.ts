@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { synthesizeFleet } from "../app/synthesize";
@@ -80,6 +80,34 @@ describe("the compiled app (node dist/main.js)", () => {
     expect(parallel.status).toBe(0);
     expect(filesUnder(join(cwd, "parallel"))).toEqual(filesUnder(join(cwd, "single")));
     expect(readdirSync(join(cwd, "parallel", "stacks")).sort()).toEqual(["fsn1-kit", "fsn1-mail", "fsn1-tenant-acme", "fsn1-tenant-globex"]);
+  });
+
+  it("synthesizes Terraform-managed PTRs without a terraform binary on PATH", () => {
+    // cdktf's DataResource ran `terraform version` for every PTR marker at synthesis, and failed without one.
+    const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
+    symlinkSync(process.execPath, join(cwd, "node"));
+    const result = spawnSync(join(cwd, "node"), [MAIN, "--fleet", join(ROOT, "examples", "complete.yaml"), "--out", "out"], { cwd, encoding: "utf8", env: { ...process.env, PATH: cwd } });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(cwd, "out", "stacks", "fsn1-tenant-acme", "cdk.tf.json"), "utf8")).toContain('"hcloud_rdns"');
+  });
+
+  it("the bundle `npm run build` makes (command and worker) writes the same bytes as the compiled modules", () => {
+    // Bundled beside dist/bundle, so the project root and the worker are found the same way.
+    const bundle = mkdtempSync(join(ROOT, "dist", ".bundle-test-"));
+    try {
+      execFileSync("npm", ["run", "bundle", "--silent", "--", `--outdir=${bundle}`], { cwd: ROOT });
+      const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
+      const env = { ...process.env, SOVEREIGN_MAIL_CHUNK_SIZE: "2", SOVEREIGN_MAIL_SYNTH_WORKERS: "2" };
+      const fleet = join(ROOT, "examples", "complete.yaml");
+      const bundled = spawnSync(process.execPath, [join(bundle, "main.js"), "--fleet", fleet, "--out", "bundled"], { cwd, encoding: "utf8", env });
+      const compiled = spawnSync(process.execPath, [join(ROOT, "dist", "app", "main.js"), "--fleet", fleet, "--out", "compiled"], { cwd, encoding: "utf8", env });
+      expect([bundled.status, compiled.status]).toEqual([0, 0]);
+      expect(bundled.stdout).toBe(compiled.stdout.replaceAll("compiled", "bundled"));
+      expect(filesUnder(join(cwd, "bundled"))).toEqual(filesUnder(join(cwd, "compiled")));
+    } finally {
+      rmSync(bundle, { recursive: true, force: true });
+    }
   });
 
   it("exits non-zero on a bad fleet and leaves the previous output intact", () => {

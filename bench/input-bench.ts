@@ -60,7 +60,7 @@ export function measureInputCases(): InputCase[] {
           env: { ...process.env, BENCH_RSS_FILE: rssFile },
         });
         const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-        return { name, seconds, rssBytes: Number(readFileSync(rssFile, "utf8")), exitCode: r.status };
+        return { name, seconds, rssBytes: Number(readFileSync(rssFile, "utf8").split(" ")[0]), exitCode: r.status };
       })
       .sort((a, b) => b.seconds - a.seconds);
   } finally {

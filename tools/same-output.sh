@@ -14,7 +14,7 @@ trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "
 fleets=(examples/*.yaml __tests__/fixtures/terraform/*.yaml)
 
 synthesize() { # <checkout> <label>
-  (cd "$1" && npx tsc -p tsconfig.json)
+  (cd "$1" && npm run build --silent) # the app command as built: compiled, and bundled where the build bundles it
   for fleet in "${fleets[@]}"; do
     [ -f "$1/$fleet" ] || [ -f "$fleet" ] || continue
     node "$1/dist/main.js" --fleet "$PWD/$fleet" --out "$work/$2/$(basename "$fleet" .yaml)" >/dev/null

@@ -1,6 +1,6 @@
 import type { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { DataResource } from "cdktf";
 import { Construct } from "constructs";
+import { TerraformData } from "../terraform/terraform-data";
 import { DataHcloudLoadBalancer } from "./data-load-balancer";
 import { HcloudProvider } from "./hcloud-provider";
 import { Rdns } from "./rdns";
@@ -64,7 +64,7 @@ export class LoadBalancerPtr extends Construct {
     // Terraform defers a data source whose depends_on has pending changes, and a deferred read makes `id` and the
     // addresses unknown, which replaces every hcloud_rdns (PTR deleted and set again). This marker is created
     // after the Service and changes only with the load balancer's name, so the read waits for apply only then.
-    const created = new DataResource(this, "load-balancer-created", { input: { name: spec.name }, dependsOn: [spec.service] });
+    const created = new TerraformData(this, "load-balancer-created", { input: { name: spec.name }, dependsOn: [spec.service] });
     const lb = new DataHcloudLoadBalancer(this, "load-balancer", { name: spec.name, dependsOn: [created] });
     this.records = [
       new Rdns(this, "ipv4", { ipAddress: lb.ipv4, dnsPtr: spec.ptr, loadBalancerId: lb.id }),
