@@ -6,13 +6,9 @@ import { keepsAddresses } from "../constructs/terraform/address-scope";
 import { pinProvider, type PROVIDERS } from "../constructs/terraform/provider-pins";
 import { configureStateBackend } from "../constructs/terraform/state-backend";
 import { escapeTemplate } from "../constructs/terraform/escape";
-import { installTokenResolve } from "../constructs/terraform/token-resolve";
 import type { ClusterAccess, StateBackend } from "../fleet/model";
 
 export const REQUIRED_TERRAFORM = "1.5.0";
-
-// Every synthesis of these stacks resolves tokens with the cheaper port of cdktf's resolver (same results).
-installTokenResolve();
 
 /**
  * Base of every stack: an explicit backend from the fleet (the default local backend writes an absolute path,
