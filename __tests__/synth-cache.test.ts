@@ -446,11 +446,17 @@ describe("the command line", () => {
     expect(cli(["--out", fresh("o")], { SOVEREIGN_MAIL_CACHE_DIR: cache, SOVEREIGN_MAIL_CACHE_MAX_MB: "lots" }).code).toBe(2);
   });
 
-  it("the compiled app loads no cdktf when every stack is in the cache, and writes the same bytes", () => {
+  it.each([
+    // The compiled modules: cdktf's files are required or not.
+    ["modules", join(ROOT, "dist", "app", "main.js"), 'Object.keys(require.cache).some((p) => p.includes("/node_modules/cdktf/"))'],
+    // The esbuild bundle (what dist/main.js runs after npm run build) initializes a bundled module only when it is
+    // required: cdktf's token map, created by its first token, exists or not.
+    ["bundle", MAIN, "globalThis.__cdktfTokenMap !== undefined"],
+  ])("the compiled app (%s) loads no cdktf when every stack is in the cache, and writes the same bytes", (_kind, entry, loaded) => {
     const cache = fresh("dist-cache");
-    const probe = join(work, "probe.js");
-    writeFileSync(probe, 'process.on("exit", () => process.stderr.write(`cdktf loaded: ${Object.keys(require.cache).some((p) => p.includes("/node_modules/cdktf/"))}\\n`));\n');
-    const run = (out: string) => spawnSync(process.execPath, ["-r", probe, MAIN, "--fleet", fleetFile, "--out", out, "--cache-dir", cache], { encoding: "utf8" });
+    const probe = join(work, `probe-${_kind}.js`);
+    writeFileSync(probe, `process.on("exit", () => process.stderr.write(\`cdktf loaded: \${${loaded}}\\n\`));\n`);
+    const run = (out: string) => spawnSync(process.execPath, ["-r", probe, entry, "--fleet", fleetFile, "--out", out, "--cache-dir", cache], { encoding: "utf8" });
     const [first, second] = [fresh("dist-out"), fresh("dist-out")];
     expect(run(first).stderr).toBe("cdktf loaded: true\n");
     const warm = run(second);
@@ -458,6 +464,7 @@ describe("the command line", () => {
     expect(warm.stdout).toContain("cache: 5 of 5 stacks reused");
     expect(filesUnder(second)).toEqual(filesUnder(first));
   });
+
 });
 
 describe("the synthesis environment", () => {
