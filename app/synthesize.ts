@@ -7,7 +7,7 @@ import { FleetInputError } from "../fleet/errors";
 import { checkKitRequirements } from "../fleet/kit-requirements";
 import { fleetErrorOf } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
-import { stackInputsOf, stackNameOf, type StackInput } from "../fleet/stack-inputs";
+import { stackInputsOf, stackNameOf, withTheirKits, type StackInput } from "../fleet/stack-inputs";
 import { buildFingerprint, synthesisEnv } from "./build-fingerprint";
 import { chunkErrorFile, REQUIRED_SLOTS_FILE } from "./chunk-files";
 import { replaceDirAtomically } from "./replace-dir";
@@ -61,7 +61,8 @@ interface BuiltStack {
 
 function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions): SynthesisReport {
   const all = stackInputsOf(fleet);
-  const selected = options.stacks ? withKits(all, new Set(options.stacks)) : all;
+  const only = options.stacks && new Set(options.stacks);
+  const selected = only ? withTheirKits(all, (name) => only.has(name)) : all;
   const cache = options.cache && new SynthCache(options.cache);
   const keys = new Map<string, string>();
   const hits = new Map<string, CacheHit>();
@@ -112,12 +113,6 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
   });
   cache?.evict();
   return { stacks: options.stacks ? [...options.stacks] : selected.map(stackNameOf), reused: selected.map(stackNameOf).filter((n) => hits.has(n)) };
-}
-
-/** The selected stacks in fleet order, with the kit stacks the selected mail stacks depend on. */
-function withKits(all: readonly StackInput[], names: ReadonlySet<string>): StackInput[] {
-  const kits = new Set(all.flatMap((i) => (i.kind !== "kit" && i.kitStack !== undefined && names.has(stackNameOf(i)) ? [i.kitStack] : [])));
-  return all.filter((i) => names.has(stackNameOf(i)) || kits.has(stackNameOf(i)));
 }
 
 /** Synthesizes `missed` in chunks (each App with the kits its mail stacks depend on), in worker threads when it pays. */

@@ -22,6 +22,7 @@ const withDefaults = (input: CapacityInput | undefined, defaults: Capacity): Cap
 
 function resolvePlatform(s: SovereignInput): SovereignPlatform {
   const image = s.stalwart?.image ?? D.stalwart.image;
+  const monitoring = s.monitoring && resolveMonitoring(s, s.monitoring);
   return {
     sovereign: s.name,
     cluster: { configPath: s.cluster.configPath ?? D.cluster.configPath, context: s.cluster.context },
@@ -36,7 +37,7 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
     managementClients: [
       ...(s.managementClients ?? D.managementClients).map((c) => ({ namespace: c.namespace, podLabels: c.podLabels ?? D["managementClients[]"].podLabels })),
       // The scraper needs the management listener like any other client (once, if the fleet lists it too).
-      ...(s.monitoring ? [resolveMonitoring(s, s.monitoring).scraper] : []),
+      ...(monitoring ? [monitoring.scraper] : []),
     ].filter((c, i, all) => all.findIndex((o) => JSON.stringify(o) === JSON.stringify(c)) === i),
     clusterDns: {
       namespace: s.clusterDns?.namespace ?? D.clusterDns.namespace,
@@ -75,7 +76,7 @@ function resolvePlatform(s: SovereignInput): SovereignPlatform {
       image: s.backup.image ?? D.backup.image,
       kubectlImage: s.backup.kubectlImage ?? D.backup.kubectlImage,
     },
-    monitoring: s.monitoring && resolveMonitoring(s, s.monitoring),
+    monitoring,
     externalSecrets: {
       clusterSecretStore: s.externalSecrets?.clusterSecretStore ?? D.externalSecrets.clusterSecretStore,
       refreshInterval: s.externalSecrets?.refreshInterval ?? D.externalSecrets.refreshInterval,

@@ -48,6 +48,13 @@ export interface TenantStackInput extends MailStackInputBase {
 export const stackNameOf = (input: StackInput): string =>
   input.kind === "kit" ? input.kit.stackName : input.kind === "relay" ? input.relay.stackName : input.tenant.stackName;
 
+/** The inputs named in `names`, in their order, with the kit stacks the named mail stacks depend on (and are applied after). */
+export function withTheirKits(inputs: readonly StackInput[], names: (stackName: string) => boolean): StackInput[] {
+  const wanted = new Set(inputs.filter((i) => names(stackNameOf(i))).map(stackNameOf));
+  for (const i of inputs) if (i.kind !== "kit" && i.kitStack !== undefined && wanted.has(stackNameOf(i))) wanted.add(i.kitStack);
+  return inputs.filter((i) => wanted.has(stackNameOf(i)));
+}
+
 /** Every stack's input, in the order the app adds the stacks (per Sovereign: kit, relay, tenants). */
 export function stackInputsOf(fleet: Fleet): StackInput[] {
   return fleet.sovereigns.flatMap((sovereign) => {

@@ -1,7 +1,7 @@
 import type { App } from "cdktf";
 import { checkKitRequirements } from "../fleet/kit-requirements";
 import type { Fleet } from "../fleet/model";
-import { stackInputsOf, stackNameOf, type StackInput } from "../fleet/stack-inputs";
+import { stackInputsOf, withTheirKits, type StackInput } from "../fleet/stack-inputs";
 import { withMailMonitoring } from "../monitoring/kit-values";
 import { KitStack } from "./kit-stack";
 import type { MailStack } from "./mail-stack";
@@ -20,10 +20,7 @@ export interface FleetStacks {
  * one of its mail stacks is, since they depend on it.
  */
 export function addFleetStacks(app: App, fleet: Fleet, include: (stackName: string) => boolean = () => true): FleetStacks {
-  const inputs = stackInputsOf(fleet);
-  const wanted = new Set(inputs.filter((i) => include(stackNameOf(i))).map(stackNameOf));
-  for (const input of inputs) if (input.kind !== "kit" && input.kitStack !== undefined && wanted.has(stackNameOf(input))) wanted.add(input.kitStack);
-  const stacks = addStacks(app, inputs.filter((i) => wanted.has(stackNameOf(i))));
+  const stacks = addStacks(app, withTheirKits(stackInputsOf(fleet), include));
   checkKitRequirements(fleet, requiredSlotsOf(stacks));
   return stacks;
 }
