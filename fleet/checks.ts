@@ -3,6 +3,7 @@ import { requireLock, type ChartLock } from "../kit/chart-versions";
 import type { KitSlot } from "../kit/dag-file";
 import { kitProblems } from "../kit/selection";
 import { FLEET_DEFAULTS } from "./defaults";
+import { goDurationSeconds } from "./go-duration";
 import { formatPath, isWithinZone, RELAY_CREDENTIALS_OWNER, sovereignStackNames, stateSchemaName } from "./names";
 import type { FleetInput } from "./schema";
 
@@ -210,12 +211,6 @@ function checkDnsNames(add: (p: PropertyKey[], m: string) => void, sov: Fleet["s
       add(path, `${server.owner} would publish DNS name${shared.length > 1 ? "s" : ""} ${listed}, already used by ${other}`);
     }
   }
-}
-
-/** Seconds of a Go duration such as `1h`, `15m` or `1h30m` (the schema has checked the syntax). */
-export function goDurationSeconds(duration: string): number {
-  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  return [...duration.matchAll(/(\d+)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
 }
 
 function checkNameLength(add: (p: PropertyKey[], m: string) => void, path: PropertyKey[], what: string, name: string) {

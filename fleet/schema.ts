@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GO_DURATION } from "./go-duration";
 import { DMARC_POLICIES, SPF_ALL_TERMS } from "./model";
 
 /**
@@ -297,7 +298,7 @@ const externalSecretsSchema = z.strictObject({
   clusterSecretStore: dnsLabel("ClusterSecretStore name").optional().describe("The ClusterSecretStore that reads OpenBao."),
   refreshInterval: z
     .string()
-    .regex(/^(\d+(ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "1h" or "15m"')
+    .regex(GO_DURATION, 'must be a Go duration such as "1h" or "15m"')
     .meta({ title: "Go duration" })
     .optional()
     .describe("How often ExternalSecrets refresh; more than 0 and at most `1h`, so a rotated credential arrives within an hour."),

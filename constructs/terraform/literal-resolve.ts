@@ -1,0 +1,69 @@
+import { DefaultTokenResolver, StringConcat, Token, Tokenization } from "cdktf";
+import type { IConstruct } from "constructs";
+
+/**
+ * cdktf's resolution of a stack's JSON, with the literal parts skipped.
+ *
+ * cdktf resolves a stack by walking every value of it twice (each element, then the whole document), building a
+ * resolution context per value: about a third of synthesis time, although nearly every value is a plain literal.
+ * This walk copies literal strings, numbers-free arrays and plain objects itself, and hands every value that is or
+ * may hold a token to cdktf's public `Tokenization.resolve` with the resolver cdktf's stacks use, so what a token
+ * becomes (and every error cdktf raises) is cdktf's own. `literal-resolve.test.ts` and the stack tests compare the
+ * result with cdktf's `TerraformStack.toTerraform` for every test fleet.
+ */
+export function resolveStackValue(scope: IConstruct, value: unknown): unknown {
+  return walk(value, (v) => Tokenization.resolve(v, { scope, preparing: false, resolver: RESOLVER }), 0);
+}
+
+/** The resolver cdktf's `TerraformStack` resolves with (cdktf's `_tokens.ts`). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** cdktf's path-length limit for circular values: deeper ones go to cdktf, which reports them its way. */
+const MAX_DEPTH = 200;
+
+/**
+ * Whether cdktf could read a string as anything but itself: a token marker (`${TfToken[`, `#{TfToken[`,
+ * `&{TfToken[`) or a template escape all contain "{"; an encoded number token prints like `-1.888e+289` (cdktf's
+ * number pattern: a digit, sign, dot or bar, then `e`, then more); and the two map-token placeholders.
+ */
+const mayHoldToken = (s: string): boolean =>
+  s.includes("{") || NUMBER_LIKE.test(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
+const NUMBER_LIKE = /[-|\d.+]e[-|\d.eE+]/;
+
+/** Whether `value` is plain data that resolves to itself (no token, and nothing cdktf would treat specially). */
+export function isLiteral(value: unknown): boolean {
+  let literal = true;
+  walk(value, (v) => ((literal = false), v), 0);
+  return literal;
+}
+
+function walk(value: unknown, cdktf: (v: unknown) => unknown, depth: number): unknown {
+  if (value === undefined || value === null) return value;
+  if (typeof value === "string") return mayHoldToken(value) ? cdktf(value) : value;
+  // A number may be an encoded token; functions are refused by cdktf.
+  if (typeof value === "number" || typeof value === "function") return cdktf(value);
+  if (typeof value !== "object" || value instanceof Date) return value;
+  if (depth > MAX_DEPTH) return cdktf(value);
+  if (Array.isArray(value)) {
+    // cdktf treats an array holding a list token (or an encoded number) as a whole.
+    if (value.some((x) => typeof x === "number" || (typeof x === "string" && mayHoldToken(x)))) return cdktf(value);
+    const out: unknown[] = [];
+    for (const x of value) {
+      const resolved = walk(x, cdktf, depth + 1);
+      if (resolved !== undefined) out.push(resolved);
+    }
+    return out;
+  }
+  // Tokens, constructs (refused), and maps whose keys may be tokens.
+  if (Tokenization.isResolvable(value) || isConstruct(value)) return cdktf(value);
+  const keys = Object.keys(value);
+  if (keys.some(mayHoldToken)) return cdktf(value);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const resolved = walk((value as Record<string, unknown>)[key], cdktf, depth + 1);
+    if (resolved !== undefined) out[key] = resolved;
+  }
+  return out;
+}
+
+const isConstruct = (x: object): boolean => "_children" in x || "node" in x;
