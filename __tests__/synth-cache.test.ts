@@ -4,7 +4,8 @@
  * half-written entry is never used.
  */
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -12,6 +13,7 @@ import fc from "fast-check";
 import { stringify } from "yaml";
 import { buildFingerprint, SYNTH_ENV, withSynthesisEnv } from "../app/build-fingerprint";
 import { canonicalJson } from "../app/canonical-json";
+import { FileStamps } from "../app/file-stamps";
 import { runCli } from "../app/cli";
 import { SynthCache } from "../app/synth-cache";
 import { synthesizeFleet, type SynthesizeOptions } from "../app/synthesize";
@@ -398,6 +400,86 @@ describe("damaged and half-written entries are never used", () => {
     // Over the edited output: the edited file is not taken for the cached one.
     synthesizeFleet(fleet, out, options);
     expect(filesUnder(out)).toEqual(filesUnder(cold));
+  });
+});
+
+describe("a warm run over its earlier output", () => {
+  it("moves each unchanged stack's directory over (same inode), rewrites a changed one, and leaves no stray file", () => {
+    const cache = fresh("move-cache");
+    const out = fresh("move-out");
+    const options = { fingerprint: "build-1", cache: { dir: cache, maxBytes: 2 ** 30 } };
+    const before = baseFleet();
+    synthesizeFleet(parse(before), out, options);
+    // A moved stack keeps its directory; a rewritten one gets a new directory.
+    const inode = (stack: string) => statSync(join(out, "stacks", stack)).ino;
+    const [kitInode, acmeInode, globexInode] = [inode("fsn1-kit"), inode("fsn1-tenant-acme"), inode("fsn1-tenant-globex")];
+    // A stray file beside a stack's JSON: that stack's directory is not moved, so the stray file goes.
+    writeFileSync(join(out, "stacks", "fsn1-kit", "stray.txt"), "left by hand");
+    const after = baseFleet();
+    sov(after).tenants[0] = { ...sov(after).tenants[0], capacity: { cpu: "2", memory: "4Gi", storage: "80Gi" } } as TenantSpec;
+    synthesizeFleet(parse(after), out, options);
+    expect(inode("fsn1-tenant-globex")).toBe(globexInode);
+    expect(inode("fsn1-kit")).not.toBe(kitInode);
+    expect(existsSync(join(out, "stacks", "fsn1-kit", "stray.txt"))).toBe(false);
+    expect(inode("fsn1-tenant-acme")).not.toBe(acmeInode);
+    const cold = fresh("move-cold");
+    synthesizeFleet(parse(after), cold);
+    expect(filesUnder(out)).toEqual(filesUnder(cold));
+    // Unchanged again: every stack directory is the same one.
+    const inodes = readdirSync(join(out, "stacks")).map(inode);
+    synthesizeFleet(parse(after), out, options);
+    expect(readdirSync(join(out, "stacks")).map(inode)).toEqual(inodes);
+    expect(filesUnder(out)).toEqual(filesUnder(cold));
+  });
+});
+
+describe("file stamps: a file is read again exactly when it may have changed", () => {
+  const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+  it("an unchanged stamped file is not read; one rewritten in place is, even with its size and modification time put back", () => {
+    const dir = fresh("stamps");
+    mkdirSync(dir);
+    const file = join(dir, "f.json");
+    writeFileSync(file, "aaaa");
+    const stamps = new FileStamps(join(dir, "stamps.json"));
+    expect(stamps.digestOf(file)).toBe(digest("aaaa"));
+    stamps.save();
+    const reads: string[] = [];
+    const again = new FileStamps(join(dir, "stamps.json"), (p) => (reads.push(p), readFileSync(p)));
+    expect(again.digestOf(file)).toBe(digest("aaaa"));
+    expect(reads).toEqual([]);
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, "bbbb");
+    utimesSync(file, atime, mtime);
+    expect(again.digestOf(file)).toBe(digest("bbbb"));
+    expect(reads).toEqual([file]);
+    expect(again.digestOf(join(dir, "absent"))).toBeUndefined();
+  });
+
+  it("damaged or foreign stamps are ignored, never believed", () => {
+    const dir = fresh("stamps-bad");
+    mkdirSync(dir);
+    const file = join(dir, "f.json");
+    writeFileSync(file, "cccc");
+    for (const content of ["{not json", "[]", JSON.stringify({ [file]: ["1", "2"] }), JSON.stringify({ [file]: [1, 2, 3, 4, 5, "x"] })]) {
+      writeFileSync(join(dir, "stamps.json"), content);
+      expect(new FileStamps(join(dir, "stamps.json")).digestOf(file)).toBe(digest("cccc"));
+    }
+  });
+
+  it("the build fingerprint is the same through stamps as read afresh, and follows a code file changed in place", () => {
+    const root = fresh("stamped-code");
+    mkdirSync(join(root, "dist"), { recursive: true });
+    writeFileSync(join(root, "dist", "a.js"), "one");
+    writeFileSync(join(root, "package-lock.json"), "{}");
+    const stamps = new FileStamps(join(root, "stamps.json"));
+    const options = { codeRoot: join(root, "dist"), projectRoot: root, env: {}, nodeVersion: "v20" };
+    const plain = buildFingerprint(options);
+    expect(buildFingerprint({ ...options, digestOf: (p) => stamps.digestOf(p) })).toBe(plain);
+    expect(buildFingerprint({ ...options, digestOf: (p) => stamps.digestOf(p) })).toBe(plain);
+    const { atime, mtime } = statSync(join(root, "dist", "a.js"));
+    writeFileSync(join(root, "dist", "a.js"), "two");
+    utimesSync(join(root, "dist", "a.js"), atime, mtime);
+    expect(buildFingerprint({ ...options, digestOf: (p) => stamps.digestOf(p) })).not.toBe(plain);
   });
 });
 

@@ -71,10 +71,12 @@ export interface BuildFingerprintOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default process.version */
   readonly nodeVersion?: string;
+  /** A file's SHA-256 (hex), or undefined when it is absent. @default reads and hashes the file */
+  readonly digestOf?: (path: string) => string | undefined;
 }
 
 /** Bumped when the cache's key or entry format changes meaning. */
-const KEY_FORMAT = "sovereign-mail synth cache 1";
+const KEY_FORMAT = "sovereign-mail synth cache 2";
 
 /**
  * Everything besides a stack's own input that decides its bytes: the code (every file of the running tree),
@@ -88,10 +90,11 @@ export function buildFingerprint(options: BuildFingerprintOptions = {}): string 
   const part = (name: string, bytes: string | Buffer) => hash.update(`${name}\0${bytes.length}\0`).update(bytes).update("\0");
   part("format", KEY_FORMAT);
   part("node", options.nodeVersion ?? process.version);
-  for (const file of codeFiles(root)) part(`code:${file}`, readFileSync(join(root, file)));
+  const digestOf = options.digestOf ?? ((path: string) => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : undefined));
+  // Each file by its SHA-256 (a stamped file is not read again: see FileStamps).
+  for (const file of codeFiles(root)) part(`code:${file}`, digestOf(join(root, file)) ?? "(absent)");
   for (const lock of ["package-lock.json", join("node_modules", ".package-lock.json")]) {
-    const path = join(project, lock);
-    part(`lock:${lock}`, existsSync(path) ? readFileSync(path) : "(absent)");
+    part(`lock:${lock}`, digestOf(join(project, lock)) ?? "(absent)");
   }
   part("env", JSON.stringify(SYNTH_ENV.map((k) => [k, (options.env ?? process.env)[k] ?? null])));
   return hash.digest("hex");

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical-json";
+import { FileStamps } from "./file-stamps";
 
 /** What the cache keeps of one synthesized stack: everything the output holds of it. */
 export interface CachedStack {
@@ -15,8 +16,8 @@ export interface CachedStack {
   readonly files: ReadonlyMap<string, Buffer>;
 }
 
-/** A file of a hit: its bytes, or an existing file found to hold exactly them (the earlier output's copy). */
-export type CachedFile = { readonly bytes: Buffer } | { readonly sameAs: string };
+/** A file of a hit: its bytes, or an existing file found to hold exactly them (the earlier output's copy); its SHA-256. */
+export type CachedFile = ({ readonly bytes: Buffer } | { readonly sameAs: string }) & { readonly sha256: string };
 
 /** A cache hit: the stack as {@link CachedStack}, each file as bytes or as an identical existing file. */
 export interface CacheHit extends Omit<CachedStack, "files"> {
@@ -42,8 +43,12 @@ const STALE_TMP_MS = 60 * 60 * 1000;
 export class SynthCache {
   private readonly used = new Set<string>();
   private wrote = false;
+  /** Digests of the earlier outputs' files (and of the code, for the fingerprint), known by their stat. */
+  readonly stamps: FileStamps;
 
-  constructor(readonly options: SynthCacheOptions) {}
+  constructor(readonly options: SynthCacheOptions) {
+    this.stamps = new FileStamps(join(options.dir, "stamps.json"));
+  }
 
   /** The key of a stack: the build fingerprint and the stack's whole input. */
   static keyOf(fingerprint: string, input: unknown, memo?: WeakMap<object, string>): string {
@@ -62,7 +67,7 @@ export class SynthCache {
     const path = this.pathOf(key);
     let hit: CacheHit | undefined;
     try {
-      hit = readEntry(path, key, existingDir);
+      hit = readEntry(path, key, existingDir, this.stamps);
     } catch {
       hit = undefined;
     }
@@ -81,14 +86,15 @@ export class SynthCache {
     return hit;
   }
 
-  /** Stores an entry atomically (a concurrent writer of the same key writes the same bytes). */
-  put(key: string, stack: CachedStack): void {
+  /** Stores an entry atomically (a concurrent writer of the same key writes the same bytes); the files' SHA-256 by path. */
+  put(key: string, stack: CachedStack): ReadonlyMap<string, string> {
     const tmpDir = join(this.options.dir, "tmp");
     mkdirSync(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}`);
     const path = this.pathOf(key);
+    const { bytes, digests } = encode(key, stack);
     try {
-      writeFileSync(tmp, encode(key, stack));
+      writeFileSync(tmp, bytes);
       mkdirSync(join(path, ".."), { recursive: true });
       renameSync(tmp, path);
     } catch (err) {
@@ -97,6 +103,12 @@ export class SynthCache {
     }
     this.used.add(key);
     this.wrote = true;
+    return digests;
+  }
+
+  /** Remembers that the output file `path` holds bytes of this SHA-256, so the next run need not read it. */
+  recordOutput(path: string, sha256: string): void {
+    this.stamps.record(path, sha256);
   }
 
   /**
@@ -104,6 +116,7 @@ export class SynthCache {
    * rest fit (those this run used stay), and temporary files of crashed runs go.
    */
   evict(): void {
+    this.stamps.save();
     if (!this.wrote) return;
     const entries: { path: string; key: string; size: number; mtime: number }[] = [];
     const root = join(this.options.dir, "entries");
@@ -166,7 +179,7 @@ const isStackFilePath = (path: unknown): path is string =>
   typeof path === "string" && path !== "" && !path.startsWith("/") && path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 
 /** An entry: the magic line, one line of JSON header, then the files' bytes back to back. */
-function encode(key: string, stack: CachedStack): Buffer {
+function encode(key: string, stack: CachedStack): { bytes: Buffer; digests: ReadonlyMap<string, string> } {
   const files = [...stack.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const header: Header = {
     key,
@@ -176,14 +189,17 @@ function encode(key: string, stack: CachedStack): Buffer {
     files: files.map(([path, bytes]) => [path, bytes.length, sha256(bytes)]),
   };
   const line: HeaderLine = { header, sha256: sha256(JSON.stringify(header)) };
-  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(line)}\n`), ...files.map(([, bytes]) => bytes)]);
+  return {
+    bytes: Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(line)}\n`), ...files.map(([, bytes]) => bytes)]),
+    digests: new Map(header.files.map(([path, , digest]) => [path, digest])),
+  };
 }
 
 /** Bytes read first: the header of any entry fits. */
 const HEAD_BYTES = 16 * 1024;
 
 /** Reads and checks an entry; the payload only when some file is not already in `existingDir`. */
-function readEntry(path: string, key: string, existingDir: string | undefined): CacheHit | undefined {
+function readEntry(path: string, key: string, existingDir: string | undefined, stamps: FileStamps): CacheHit | undefined {
   const fd = openSync(path, "r");
   let head: Buffer;
   try {
@@ -209,25 +225,16 @@ function readEntry(path: string, key: string, existingDir: string | undefined): 
   let offset = end + 1;
   for (const [file, length, digest] of header.files) {
     const existing = existingDir && join(existingDir, file);
-    if (existing && sameContent(existing, length, digest)) files.set(file, { sameAs: existing });
+    // The earlier output's copy is read only when its stamp no longer matches its stat.
+    if (existing && stamps.digestOf(existing) === digest) files.set(file, { sameAs: existing, sha256: digest });
     else {
       whole ??= readFileSync(path);
       const bytes = whole.subarray(offset, offset + length);
       if (bytes.length !== length || sha256(bytes) !== digest) return undefined;
-      files.set(file, { bytes });
+      files.set(file, { bytes, sha256: digest });
     }
     offset += length;
   }
   if (whole && whole.length !== offset) return undefined;
   return { manifestEntry: header.manifestEntry, version: header.version, requiredSlots: header.requiredSlots, files };
-}
-
-/** Whether `file` exists with exactly this length and SHA-256. */
-function sameContent(file: string, length: number, digest: string): boolean {
-  try {
-    if (statSync(file).size !== length) return false;
-    return sha256(readFileSync(file)) === digest;
-  } catch {
-    return false;
-  }
 }

@@ -67,7 +67,7 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
   const keys = new Map<string, string>();
   const hits = new Map<string, CacheHit>();
   if (cache) {
-    const fingerprint = options.fingerprint ?? buildFingerprint();
+    const fingerprint = options.fingerprint ?? buildFingerprint({ digestOf: (file) => cache.stamps.digestOf(file) });
     // Stacks of one Sovereign share its (frozen) platform: serialized once.
     const memo = new WeakMap<object, string>();
     for (const input of selected) {
@@ -79,6 +79,8 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
     }
   }
   const missed = selected.filter((i) => !hits.has(stackNameOf(i)));
+  // The SHA-256 of each stack file written, by stack and path: stamped once in place, for the next run's hits.
+  const written = new Map<string, ReadonlyMap<string, string>>();
   replaceDirAtomically(outdir, (tmp) => {
     // With every stack in the cache, cdktf is not even loaded; an empty selection still gets cdktf's manifest.
     const built = missed.length > 0 || hits.size === 0 ? synthesizeMissed(all, missed, tmp, options) : undefined;
@@ -86,12 +88,17 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
     const requiredSlots = new Map<string, readonly string[]>();
     const versions = new Set<string>(built ? [built.version] : []);
     mkdirSync(join(tmp, "stacks"), { recursive: true });
+    // Stacks the earlier output holds exactly as they are now: moved over at the end, one rename each.
+    const unchanged: (readonly [from: string, to: string])[] = [];
     for (const input of selected) {
       const name = stackNameOf(input);
       const target = join(tmp, "stacks", name);
       const hit = hits.get(name);
       if (hit) {
-        writeStackFiles(target, hit.files);
+        const earlier = join(outdir, "stacks", name);
+        if (holdsExactly(earlier, hit.files)) unchanged.push([earlier, target]);
+        else writeStackFiles(target, hit.files);
+        written.set(name, new Map([...hit.files].map(([path, file]) => [path, file.sha256])));
         manifest[name] = hit.manifestEntry;
         requiredSlots.set(name, hit.requiredSlots);
         versions.add(hit.version);
@@ -102,7 +109,7 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
       if (existsSync(stack.dir)) renameSync(stack.dir, target);
       manifest[name] = stack.manifestEntry;
       requiredSlots.set(name, stack.requiredSlots);
-      if (cache) cache.put(keys.get(name)!, { manifestEntry: stack.manifestEntry, version: built!.version, requiredSlots: stack.requiredSlots, files: files! });
+      if (cache) written.set(name, cache.put(keys.get(name)!, { manifestEntry: stack.manifestEntry, version: built!.version, requiredSlots: stack.requiredSlots, files: files! }));
     }
     for (const dir of built?.dirs ?? []) rmSync(dir, { recursive: true, force: true });
     // Checked on every run, from the cache too: a kit that lost a slot fails however its stacks were made.
@@ -110,7 +117,9 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
     if (versions.size !== 1) throw new Error(`stacks of one run come from different cdktf versions (${[...versions].join(", ")})`);
     // Written as cdktf writes it (stable key order, two-space indent): the same bytes as a single App's manifest.
     writeFileSync(join(tmp, "manifest.json"), stringify({ stacks: manifest, version: [...versions][0] }, { space: 2 }) as string);
+    moveAll(unchanged);
   });
+  for (const [name, files] of written) for (const [path, sha256] of files) cache?.recordOutput(join(outdir, "stacks", name, path), sha256);
   cache?.evict();
   return { stacks: options.stacks ? [...options.stacks] : selected.map(stackNameOf), reused: selected.map(stackNameOf).filter((n) => hits.has(n)) };
 }
@@ -167,18 +176,50 @@ function synthesizeInWorkers(chunks: StackInput[][], dirs: string[], count: numb
   }
 }
 
-/** Every file below `dir`, by its path relative to it ('/'-separated). */
-function readStackFiles(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
+/**
+ * Whether the earlier output's `dir` holds exactly a hit's files, each found identical to the entry's: then the
+ * directory itself can become the new output's (no file written, none deleted with the earlier output, which was
+ * most of a warm run: a mkdir and a link per stack, then an unlink and an rmdir).
+ */
+function holdsExactly(dir: string, files: ReadonlyMap<string, CachedFile>): boolean {
+  if (![...files].every(([path, file]) => "sameAs" in file && file.sameAs === join(dir, path))) return false;
+  const present = listFiles(dir);
+  return present.length === files.size && present.every((path) => files.has(path));
+}
+
+/**
+ * Moves directories, the last step of building the new output, when nothing but a rename can fail any more; a
+ * failed rename moves back the ones already moved, so the earlier output is left as it was.
+ */
+function moveAll(moves: readonly (readonly [from: string, to: string])[]): void {
+  const done: (readonly [string, string])[] = [];
+  try {
+    for (const [from, to] of moves) {
+      renameSync(from, to);
+      done.push([from, to]);
+    }
+  } catch (err) {
+    for (const [from, to] of done.reverse()) renameSync(to, from);
+    throw err;
+  }
+}
+
+/** The paths of the files below `dir`, relative to it ('/'-separated); none when it is absent. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.set(relative(dir, path).split(sep).join("/"), readFileSync(path));
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else out.push(relative(dir, join(d, entry.name)).split(sep).join("/"));
     }
   };
   if (existsSync(dir)) walk(dir);
-  return files;
+  return out;
+}
+
+/** Every file below `dir`, by its path relative to it ('/'-separated). */
+function readStackFiles(dir: string): Map<string, Buffer> {
+  return new Map(listFiles(dir).map((path) => [path, readFileSync(join(dir, path))]));
 }
 
 /**
