@@ -22,12 +22,13 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 const MAX_DEPTH = 200;
 
 /**
- * Whether cdktf could read a string as anything but itself: a token marker (`${TfToken[`, `#{TfToken[`,
- * `&{TfToken[`) or a template escape all contain "{"; an encoded number token prints like `-1.888e+289` (cdktf's
- * number pattern: a digit, sign, dot or bar, then `e`, then more); and the two map-token placeholders.
+ * Whether cdktf could read a string as anything but itself: the string, list and map token markers
+ * (`${TfToken[`, `#{TfToken[`, `&{TfToken[`; cdktf looks at template escapes only in a string holding one); an
+ * encoded number token, which prints like `-1.888e+289` (cdktf's number pattern: a digit, sign, dot or bar, then
+ * `e`, then more); and the two map-token placeholders.
  */
 const mayHoldToken = (s: string): boolean =>
-  s.includes("{") || NUMBER_LIKE.test(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
+  s.includes("TfToken[") || NUMBER_LIKE.test(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
 const NUMBER_LIKE = /[-|\d.+]e[-|\d.eE+]/;
 
 /** Whether `value` is plain data that resolves to itself (no token, and nothing cdktf would treat specially). */
