@@ -4,7 +4,7 @@
  * half-written entry is never used.
  */
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -348,21 +348,28 @@ describe("warm runs equal cold runs, byte for byte (random fleet changes)", () =
 describe("damaged and half-written entries are never used", () => {
   const entriesOf = (cache: string) =>
     readdirSync(join(cache, "entries")).flatMap((shard) => readdirSync(join(cache, "entries", shard)).map((k) => join(cache, "entries", shard, k)));
+  /** An entry's stack JSON (its largest file) and its header. */
+  const stackFileOf = (entry: string) => join(entry, "files", "cdk.tf.json");
+  const headerOf = (entry: string) => join(entry, "entry.json");
 
   it.each([
-    ["a flipped byte in a stack file", (file: string) => flip(file, statSync(file).size - 10)],
-    ["a flipped byte in the header", (file: string) => flip(file, 60)],
-    ["a truncated entry (a torn write)", (file: string) => truncateSync(file, statSync(file).size - 1)],
-    ["an empty entry", (file: string) => truncateSync(file, 0)],
-    ["another stack's entry under this key", (file: string, originals: Map<string, Buffer>) => {
-      const files = [...originals.keys()];
-      writeFileSync(file, originals.get(files[(files.indexOf(file) + 1) % files.length])!);
+    ["a flipped byte in a stack file", (entry: string) => flip(stackFileOf(entry), statSync(stackFileOf(entry)).size - 10)],
+    ["a flipped byte in the header", (entry: string) => flip(headerOf(entry), 60)],
+    ["a truncated stack file (a torn copy)", (entry: string) => truncateSync(stackFileOf(entry), statSync(stackFileOf(entry)).size - 1)],
+    ["a missing stack file", (entry: string) => rmSync(stackFileOf(entry))],
+    ["an empty header", (entry: string) => truncateSync(headerOf(entry), 0)],
+    ["another stack's entry under this key", (entry: string, entries: string[], originals: Map<string, Buffer>) => {
+      const other = entries[(entries.indexOf(entry) + 1) % entries.length];
+      writeFileSync(headerOf(entry), originals.get(headerOf(other))!);
+      writeFileSync(stackFileOf(entry), originals.get(stackFileOf(other))!);
     }],
   ])("%s is a miss, removed and rebuilt", (_, damage) => {
     const cache = fresh("damaged-cache");
     warmAndCold(baseFleet(), cache);
-    const originals = new Map(entriesOf(cache).map((f) => [f, readFileSync(f)]));
-    for (const file of originals.keys()) damage(file, originals);
+    const entries = entriesOf(cache);
+    expect(entries.length).toBe(5);
+    const originals = new Map(entries.flatMap((e) => [headerOf(e), stackFileOf(e)]).map((f) => [f, readFileSync(f)]));
+    for (const entry of entries) damage(entry, entries, originals);
     const { report } = warmAndCold(baseFleet(), cache);
     expect(report.reused).toEqual([]);
     expect(warmAndCold(baseFleet(), cache).built).toEqual([]);

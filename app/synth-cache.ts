@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { canonicalJson } from "./canonical-json";
 import { FileStamps } from "./file-stamps";
 
@@ -16,8 +16,11 @@ export interface CachedStack {
   readonly files: ReadonlyMap<string, Buffer>;
 }
 
-/** A file of a hit: its bytes, or an existing file found to hold exactly them (the earlier output's copy); its SHA-256. */
-export type CachedFile = ({ readonly bytes: Buffer } | { readonly sameAs: string }) & { readonly sha256: string };
+/**
+ * A file of a hit and its SHA-256: an existing file found to hold exactly its bytes (the earlier output's copy), or
+ * the entry's own copy, to be copied (a copy-on-write clone where the filesystem has them).
+ */
+export type CachedFile = ({ readonly sameAs: string } | { readonly copyFrom: string }) & { readonly sha256: string };
 
 /** A cache hit: the stack as {@link CachedStack}, each file as bytes or as an identical existing file. */
 export interface CacheHit extends Omit<CachedStack, "files"> {
@@ -31,14 +34,19 @@ export interface SynthCacheOptions {
   readonly maxBytes: number;
 }
 
-const MAGIC = "sovereign-mail synth cache entry 1\n";
+const MAGIC = "sovereign-mail synth cache entry 2\n";
 /** Temporary files younger than this may belong to a run still writing them. */
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** An entry directory: its header, and the stack's files below `files/`. */
+const HEADER_FILE = "entry.json";
+const FILES_DIR = "files";
 
 /**
- * A directory of synthesized stacks, one file per key. An entry is written to a temporary file and renamed into
- * place, so a crashed run leaves no partial entry; each entry also carries its key and the length and SHA-256 of
- * every part, and one that does not match (a torn write, a disk error, a hand edit) is a miss and is removed.
+ * A directory of synthesized stacks, one directory per key. An entry is written into a temporary directory and
+ * renamed into place, so a crashed run leaves no partial entry. Its header carries its key and the length and
+ * SHA-256 of every file; a file whose digest does not match (a hand edit, a torn copy) makes the entry a miss, and
+ * it is removed. The digests of the entry's files are known by their stat (see {@link FileStamps}), so a hit reads
+ * no stack file: its files are copied (or the earlier output's identical ones kept) without passing through here.
  */
 export class SynthCache {
   private readonly used = new Set<string>();
@@ -72,7 +80,7 @@ export class SynthCache {
       hit = undefined;
     }
     if (!hit) {
-      rmSync(path, { force: true });
+      rmSync(path, { recursive: true, force: true });
       return undefined;
     }
     this.used.add(key);
@@ -88,22 +96,39 @@ export class SynthCache {
 
   /** Stores an entry atomically (a concurrent writer of the same key writes the same bytes); the files' SHA-256 by path. */
   put(key: string, stack: CachedStack): ReadonlyMap<string, string> {
-    const tmpDir = join(this.options.dir, "tmp");
-    mkdirSync(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}`);
+    const tmpRoot = join(this.options.dir, "tmp");
+    mkdirSync(tmpRoot, { recursive: true });
+    const tmp = join(tmpRoot, `${process.pid}-${randomBytes(6).toString("hex")}`);
     const path = this.pathOf(key);
-    const { bytes, digests } = encode(key, stack);
+    const files = [...stack.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const header: Header = {
+      key,
+      manifestEntry: stack.manifestEntry,
+      version: stack.version,
+      requiredSlots: stack.requiredSlots,
+      files: files.map(([file, bytes]) => [file, bytes.length, sha256(bytes)]),
+    };
     try {
-      writeFileSync(tmp, bytes);
-      mkdirSync(join(path, ".."), { recursive: true });
+      for (const [file, bytes] of files) {
+        const target = join(tmp, FILES_DIR, file);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, bytes);
+      }
+      const line: HeaderLine = { header, sha256: sha256(JSON.stringify(header)) };
+      writeFileSync(join(tmp, HEADER_FILE), `${MAGIC}${JSON.stringify(line)}\n`);
+      mkdirSync(dirname(path), { recursive: true });
+      // A damaged entry left under this key (or one a concurrent run just wrote, with the same bytes) gives way.
+      rmSync(path, { recursive: true, force: true });
       renameSync(tmp, path);
     } catch (err) {
-      rmSync(tmp, { force: true });
+      rmSync(tmp, { recursive: true, force: true });
       throw err;
     }
+    // Stamped now, so the next run knows these files' digests without reading them.
+    for (const [file, , digest] of header.files) this.stamps.record(join(path, FILES_DIR, file), digest);
     this.used.add(key);
     this.wrote = true;
-    return digests;
+    return new Map(header.files.map(([file, , digest]) => [file, digest]));
   }
 
   /** Remembers that the output file `path` holds bytes of this SHA-256, so the next run need not read it. */
@@ -124,8 +149,8 @@ export class SynthCache {
       for (const key of safeReaddir(join(root, shard))) {
         const path = join(root, shard, key);
         try {
-          const s = statSync(path);
-          entries.push({ path, key, size: s.size, mtime: s.mtimeMs });
+          // An entry's access time is its directory's modification time (set on every hit).
+          entries.push({ path, key, size: sizeOf(path), mtime: statSync(path).mtimeMs });
         } catch {
           // Removed meanwhile.
         }
@@ -135,18 +160,24 @@ export class SynthCache {
     for (const e of entries.sort((a, b) => a.mtime - b.mtime)) {
       if (total <= this.options.maxBytes) break;
       if (this.used.has(e.key)) continue;
-      rmSync(e.path, { force: true });
+      rmSync(e.path, { recursive: true, force: true });
       total -= e.size;
     }
     const tmpDir = join(this.options.dir, "tmp");
     for (const name of safeReaddir(tmpDir)) {
       try {
-        if (Date.now() - statSync(join(tmpDir, name)).mtimeMs > STALE_TMP_MS) rmSync(join(tmpDir, name), { force: true });
+        if (Date.now() - statSync(join(tmpDir, name)).mtimeMs > STALE_TMP_MS) rmSync(join(tmpDir, name), { recursive: true, force: true });
       } catch {
         // Renamed into place or removed meanwhile.
       }
     }
   }
+}
+
+/** Bytes of the files below `path`. */
+function sizeOf(path: string): number {
+  const s = statSync(path);
+  return s.isDirectory() ? readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0) : s.size;
 }
 
 const safeReaddir = (dir: string): string[] => {
@@ -178,63 +209,25 @@ const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).di
 const isStackFilePath = (path: unknown): path is string =>
   typeof path === "string" && path !== "" && !path.startsWith("/") && path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 
-/** An entry: the magic line, one line of JSON header, then the files' bytes back to back. */
-function encode(key: string, stack: CachedStack): { bytes: Buffer; digests: ReadonlyMap<string, string> } {
-  const files = [...stack.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: Header = {
-    key,
-    manifestEntry: stack.manifestEntry,
-    version: stack.version,
-    requiredSlots: stack.requiredSlots,
-    files: files.map(([path, bytes]) => [path, bytes.length, sha256(bytes)]),
-  };
-  const line: HeaderLine = { header, sha256: sha256(JSON.stringify(header)) };
-  return {
-    bytes: Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(line)}\n`), ...files.map(([, bytes]) => bytes)]),
-    digests: new Map(header.files.map(([path, , digest]) => [path, digest])),
-  };
-}
-
-/** Bytes read first: the header of any entry fits. */
-const HEAD_BYTES = 16 * 1024;
-
-/** Reads and checks an entry; the payload only when some file is not already in `existingDir`. */
+/**
+ * Reads and checks an entry: its header, then each file's digest (from its stamp while its stat is unchanged, else
+ * read). A file `existingDir` (an earlier output's copy of the stack) holds with the same digest is kept instead.
+ */
 function readEntry(path: string, key: string, existingDir: string | undefined, stamps: FileStamps): CacheHit | undefined {
-  const fd = openSync(path, "r");
-  let head: Buffer;
-  try {
-    const buffer = Buffer.allocUnsafe(HEAD_BYTES);
-    head = buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
-  } finally {
-    closeSync(fd);
-  }
-  if (!head.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC))) return undefined;
-  let end = head.indexOf(0x0a, MAGIC.length);
-  let whole: Buffer | undefined;
-  if (end < 0) {
-    whole = readFileSync(path);
-    end = whole.indexOf(0x0a, MAGIC.length);
-    if (end < 0) return undefined;
-  }
-  const line = JSON.parse((whole ?? head).subarray(MAGIC.length, end).toString("utf8")) as HeaderLine;
+  const text = readFileSync(join(path, HEADER_FILE), "utf8");
+  if (!text.startsWith(MAGIC) || !text.endsWith("\n")) return undefined;
+  const line = JSON.parse(text.slice(MAGIC.length, -1)) as HeaderLine;
   const { header } = line;
   if (typeof header !== "object" || header === null || sha256(JSON.stringify(header)) !== line.sha256) return undefined;
   if (header.key !== key || typeof header.version !== "string" || !Array.isArray(header.requiredSlots) || !Array.isArray(header.files)) return undefined;
   if (!header.files.every(([p, length, digest]) => isStackFilePath(p) && Number.isSafeInteger(length) && length >= 0 && typeof digest === "string")) return undefined;
   const files = new Map<string, CachedFile>();
-  let offset = end + 1;
-  for (const [file, length, digest] of header.files) {
+  for (const [file, , digest] of header.files) {
     const existing = existingDir && join(existingDir, file);
-    // The earlier output's copy is read only when its stamp no longer matches its stat.
+    // The earlier output's copy is read only when its stamp no longer matches its stat; likewise the entry's.
     if (existing && stamps.digestOf(existing) === digest) files.set(file, { sameAs: existing, sha256: digest });
-    else {
-      whole ??= readFileSync(path);
-      const bytes = whole.subarray(offset, offset + length);
-      if (bytes.length !== length || sha256(bytes) !== digest) return undefined;
-      files.set(file, { bytes, sha256: digest });
-    }
-    offset += length;
+    else if (stamps.digestOf(join(path, FILES_DIR, file)) === digest) files.set(file, { copyFrom: join(path, FILES_DIR, file), sha256: digest });
+    else return undefined;
   }
-  if (whole && whole.length !== offset) return undefined;
   return { manifestEntry: header.manifestEntry, version: header.version, requiredSlots: header.requiredSlots, files };
 }

@@ -1,5 +1,5 @@
 import stringify from "json-stable-stringify";
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -225,14 +225,15 @@ function readStackFiles(dir: string): Map<string, Buffer> {
 /**
  * Writes a hit's files. One the earlier output holds unchanged is hard-linked: no bytes written now, and none
  * freed when the earlier output goes (which is what removing a large output costs). The earlier output is removed
- * right after the swap, so no two outputs keep sharing a file.
+ * right after the swap, so no two outputs keep sharing a file. The others are copied from the cache entry (a
+ * copy-on-write clone where the filesystem has them), never linked: editing an output never touches the cache.
  */
 function writeStackFiles(dir: string, files: ReadonlyMap<string, CachedFile>): void {
   if (files.size > 0) mkdirSync(dir, { recursive: true });
   for (const [path, source] of files) {
     const file = join(dir, path);
     if (path.includes("/")) mkdirSync(dirname(file), { recursive: true });
-    if ("bytes" in source) writeFileSync(file, source.bytes);
+    if ("copyFrom" in source) copyFileSync(source.copyFrom, file, constants.COPYFILE_FICLONE);
     else {
       try {
         linkSync(source.sameAs, file);

@@ -135,11 +135,12 @@ function cacheCases(fleet: string): string[] {
 /** `plan-diff --base-dir --head-dir` (the comparison alone), which exits 2 when the stacks differ. */
 function planDiffOf(base: string, head: string): Sample {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ["--require", REPORTER, join(ROOT, "dist", "bin", "plan-diff.js"), "--base-dir", base, "--head-dir", head, "--format", "markdown"], {
+  const result = spawnSync(process.execPath, ["--require", REPORTER, join(ROOT, "dist", "bin", "plan-diff.js"), "--base-dir", base, "--head-dir", head, "--format", "markdown", "--detailed-exitcode"], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, BENCH_RSS_FILE: join(work, "rss") },
   });
+  // --detailed-exitcode: 2 when the stacks differ, as they must here.
   if (result.status !== 2) throw new Error(`plan-diff exited ${result.status}: ${result.stderr}`);
   const [rss, user, system] = readFileSync(join(work, "rss"), "utf8").split(" ").map(Number);
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rssBytes: rss, cpuSeconds: user + system };
