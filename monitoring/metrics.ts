@@ -1,3 +1,4 @@
+import { dataClaimOf, DEFAULT_SERVER_NAME } from "../stalwart/server-objects";
 /**
  * The metric names the dashboards and alert rules use, each with why it is watched and where it comes from.
  *
@@ -67,8 +68,8 @@ export function stalwartMetricName(id: string): string {
  */
 export const DELIVERY_TIME_BUCKETS_MS = [1_000, 30_000, 300_000, 600_000, 1_800_000, 3_600_000, 14_400_000, 28_800_000, 43_200_000, 86_400_000, 604_800_000] as const;
 
-/** The server's data volume claim: StatefulSet `stalwart`, claim template `data` (constructs/stalwart/stalwart-server.ts). */
-export const SERVER_PVC = "data-stalwart-0";
+/** The mail servers' data volume claim (every mail server has the default base name). */
+export const SERVER_PVC = dataClaimOf(DEFAULT_SERVER_NAME);
 
 export interface OtherMetric {
   readonly kind: MetricKind;

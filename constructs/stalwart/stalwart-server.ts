@@ -14,6 +14,7 @@ import { Port } from "../network/port";
 import { escapeTemplate, escapeTemplateValues } from "../terraform/escape";
 import { CONFIG_FILE, DATA_DIR, renderConfigJson } from "../../stalwart/data-store";
 import { ALL_LISTENER_NAMES, MANAGEMENT_LISTENER, resolveListeners, type Listener, type ListenerName } from "../../stalwart/listeners";
+import { DATA_VOLUME, DEFAULT_SERVER_NAME, managementEndpointOf, managementServiceName } from "../../stalwart/server-objects";
 
 /**
  * The init container that holds the server back until every credential Secret carries the expected version.
@@ -129,7 +130,7 @@ export class StalwartServer extends WorkloadBase {
 
   constructor(scope: Construct, id: string, props: StalwartServerProps) {
     super(scope, id, {
-      name: props.name ?? "stalwart",
+      name: props.name ?? DEFAULT_SERVER_NAME,
       namespace: props.namespace,
       identity: { app: "stalwart", instance: props.instance, component: "mail-server" },
       image: props.image,
@@ -187,7 +188,7 @@ export class StalwartServer extends WorkloadBase {
     }
 
     this.managementService = new ServiceV1(this, "management", {
-      metadata: meta(`${this.name}-management`),
+      metadata: meta(managementServiceName(this.name)),
       spec: {
         type: "ClusterIP",
         selector: { ...this.selector },
@@ -250,7 +251,7 @@ export class StalwartServer extends WorkloadBase {
                 readinessProbe: probe("/healthz/ready", 10, 3),
                 volumeMount: [
                   { name: "config", mountPath: CONFIG_FILE, subPath: "config.json", readOnly: true },
-                  { name: "data", mountPath: DATA_DIR },
+                  { name: DATA_VOLUME, mountPath: DATA_DIR },
                   { name: "tmp", mountPath: "/tmp" },
                   ...(props.secretMounts ?? []).map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
                 ],
@@ -267,7 +268,7 @@ export class StalwartServer extends WorkloadBase {
         volumeClaimTemplate: [
           {
             // Only stable labels: a changed label here makes every later apply fail ("updates to statefulset spec are forbidden").
-            metadata: { name: "data", labels: { ...labels } },
+            metadata: { name: DATA_VOLUME, labels: { ...labels } },
             spec: {
               accessModes: ["ReadWriteOnce"],
               storageClassName: props.storageClassName,
@@ -298,6 +299,6 @@ export class StalwartServer extends WorkloadBase {
 
   /** In-cluster address of the management listener, e.g. `stalwart-management.org-acme.svc:8080`. */
   get managementEndpoint(): string {
-    return `${this.name}-management.${this.namespace}.svc:${MANAGEMENT_LISTENER.port}`;
+    return managementEndpointOf(this.name, this.namespace);
   }
 }
