@@ -74,6 +74,12 @@ describe("resolveStackValue", () => {
     fc.assert(fc.property(value, (x) => expect(bytes(resolveStackValue(stack, x))).toBe(bytes(cdktf(x)))), { numRuns: 500 });
   });
 
+  it("a number below 1e200 is never a token (cdktf's encoded tokens are near 1e289), and resolves to itself", () => {
+    for (const token of [v.numberValue, Token.asNumber(v.stringValue), ...Token.asNumberList(v.listValue)]) expect(Math.abs(token)).toBeGreaterThan(1e280);
+    fc.assert(fc.property(fc.double({ min: -1e200, max: 1e200, noNaN: true }), (n) => Object.is(cdktf(n), n) && Object.is(resolveStackValue(stack, n), n)));
+    expect(() => resolveStackValue(stack, Token.NUMBER_MAP_TOKEN_VALUE)).toThrow();
+  });
+
   it("raises what cdktf raises: a construct, a function, a list token inside a string", () => {
     for (const bad of [{ inner: stack }, { f: () => 1 }, { s: `x${v.listValue}` }]) {
       expect(() => cdktf(bad)).toThrow();
@@ -85,6 +91,8 @@ describe("resolveStackValue", () => {
     expect(isLiteral({ terraform: { required_version: ">= 1.5.0" }, a: ["x", { b: true }] })).toBe(true);
     expect(isLiteral({ a: [v.stringValue] })).toBe(false);
     expect(isLiteral({ a: Lazy.anyValue({ produce: () => 1 }) })).toBe(false);
-    expect(isLiteral({ a: 3 })).toBe(false); // a number may be an encoded token: left to cdktf
+    expect(isLiteral({ a: [3, -1.5e199] })).toBe(true);
+    expect(isLiteral({ a: [3, v.numberValue] })).toBe(false);
+    expect(isLiteral({ a: Token.NUMBER_MAP_TOKEN_VALUE })).toBe(false);
   });
 });

@@ -31,6 +31,13 @@ const mayHoldToken = (s: string): boolean =>
   s.includes("TfToken[") || NUMBER_LIKE.test(s) || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
 const NUMBER_LIKE = /[-|\d.+]e[-|\d.eE+]/;
 
+/**
+ * Whether a number is plainly itself. cdktf encodes a number token (and a number-list token) as a double whose top
+ * bits are a marker (0xFBFF / 0xFBFE): a magnitude near 1e289. A finite number below 1e200 cannot be one; only the
+ * map-token placeholder, which cdktf refuses in a number's place, needs cdktf among them.
+ */
+const isPlainNumber = (n: number): boolean => Number.isFinite(n) && Math.abs(n) < 1e200 && n !== Token.NUMBER_MAP_TOKEN_VALUE;
+
 /** Whether `value` is plain data that resolves to itself (no token, and nothing cdktf would treat specially). */
 export function isLiteral(value: unknown): boolean {
   let literal = true;
@@ -41,13 +48,14 @@ export function isLiteral(value: unknown): boolean {
 function walk(value: unknown, cdktf: (v: unknown) => unknown, depth: number): unknown {
   if (value === undefined || value === null) return value;
   if (typeof value === "string") return mayHoldToken(value) ? cdktf(value) : value;
-  // A number may be an encoded token; functions are refused by cdktf.
-  if (typeof value === "number" || typeof value === "function") return cdktf(value);
+  if (typeof value === "number") return isPlainNumber(value) ? value : cdktf(value);
+  // Functions are refused by cdktf.
+  if (typeof value === "function") return cdktf(value);
   if (typeof value !== "object" || value instanceof Date) return value;
   if (depth > MAX_DEPTH) return cdktf(value);
   if (Array.isArray(value)) {
     // cdktf treats an array holding a list token (or an encoded number) as a whole.
-    if (value.some((x) => typeof x === "number" || (typeof x === "string" && mayHoldToken(x)))) return cdktf(value);
+    if (value.some((x) => (typeof x === "number" && !isPlainNumber(x)) || (typeof x === "string" && mayHoldToken(x)))) return cdktf(value);
     const out: unknown[] = [];
     for (const x of value) {
       const resolved = walk(x, cdktf, depth + 1);
