@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FileStamps } from "../app/file-stamps";
+import { STAMPS_FILE } from "../app/synth-cache";
 import { synthesizeFleet } from "../app/synthesize";
 import { runPlanDiff } from "../bin/plan-diff";
 import { parseFleet } from "../fleet/load";
@@ -40,6 +42,26 @@ describe("plan diff", () => {
     const r = cli(base, fleet(ACME));
     expect(r).toEqual({ code: 0, out: "No changes.\n", err: "" });
     expect(cli(base, base, "markdown").out).toBe("## sovereign-mail plan diff\n\nNo changes.\n");
+  });
+
+  it("tells identical stacks by the synthesis cache's stamped digests, and reads a file whose stamp no longer holds", () => {
+    const stampsDir = mkdtempSync(join(tmpdir(), "plan-diff-stamps-"));
+    const options = { fingerprint: "build-1", cache: { dir: stampsDir, maxBytes: 2 ** 30 } };
+    const [b, h] = ["base", "head"].map((n) => join(stampsDir, n));
+    synthesizeFleet(parseFleet(fleet(`${ACME}\n${GLOBEX}`), "fleet.yaml"), b, options);
+    synthesizeFleet(parseFleet(fleet(`${ACME}\n${GLOBEX}`), "fleet.yaml"), h, options);
+    const stamps = new FileStamps(join(stampsDir, STAMPS_FILE));
+    const globex = (dir: string) => join(dir, "stacks", "fsn1-tenant-globex", "cdk.tf.json");
+    // Every stack file of both outputs is stamped: each one asked about has a known digest, so none is read.
+    const asked: string[] = [];
+    const known = (path: string) => (asked.push(path), stamps.knownDigestOf(path));
+    expect([...identicalStacks(b, h, known)].sort()).toEqual(["fsn1-mail", "fsn1-tenant-acme", "fsn1-tenant-globex"]);
+    expect(asked.every((p) => stamps.knownDigestOf(p) !== undefined)).toBe(true);
+    // Edited in place (same size): its stamp no longer holds, so the bytes are compared, and they differ.
+    const text = readFileSync(globex(h), "utf8");
+    writeFileSync(globex(h), text.replace("globex", "GLOBEX"));
+    expect(stamps.knownDigestOf(globex(h))).toBeUndefined();
+    expect([...identicalStacks(b, h, known)].sort()).toEqual(["fsn1-mail", "fsn1-tenant-acme"]);
   });
 
   it("skips parsing byte-identical stacks, with the same report as a full comparison", () => {

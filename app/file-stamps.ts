@@ -65,6 +65,18 @@ export class FileStamps {
     return digest;
   }
 
+  /** The SHA-256 of `path` when its stamp still matches its stat, else undefined: never reads the file. */
+  knownDigestOf(path: string): string | undefined {
+    const absolute = resolve(path);
+    const stamp = this.stamps.get(absolute);
+    if (!stamp) return undefined;
+    try {
+      return sameStat(stamp, statOf(statSync(absolute, { bigint: true }))) ? stamp[5] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Records that `path` holds bytes of this digest now (the caller wrote or checked them). */
   record(path: string, digest: string): void {
     const absolute = resolve(path);

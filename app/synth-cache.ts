@@ -35,6 +35,8 @@ export interface SynthCacheOptions {
 }
 
 const MAGIC = "sovereign-mail synth cache entry 2\n";
+/** The stamps of a cache (see {@link FileStamps}), beside its entries. */
+export const STAMPS_FILE = "stamps.json";
 /** Temporary files younger than this may belong to a run still writing them. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 /** An entry directory: its header, and the stack's files below `files/`. */
@@ -55,7 +57,7 @@ export class SynthCache {
   readonly stamps: FileStamps;
 
   constructor(readonly options: SynthCacheOptions) {
-    this.stamps = new FileStamps(join(options.dir, "stamps.json"));
+    this.stamps = new FileStamps(join(options.dir, STAMPS_FILE));
   }
 
   /** The key of a stack: the build fingerprint and the stack's whole input. */

@@ -17,6 +17,8 @@ import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
 import { identicalStacks, readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
 import { CACHE_DIR_ENV, defaultCacheDir } from "../app/cache-settings";
+import { FileStamps } from "../app/file-stamps";
+import { STAMPS_FILE } from "../app/synth-cache";
 import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode] [--fail-on-data-loss]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode] [--fail-on-data-loss]";
@@ -69,8 +71,10 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
       if (values.head !== undefined) synthesizeRevision(repo, values.head, values.fleet!, headDir, cache, env);
       else execFileSync(process.execPath, [join(repo, "dist", "main.js"), "--fleet", resolve(repo, values.fleet!), "--out", headDir], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
     }
-    // Stacks alike byte for byte (most of a large fleet's, after a small change) are not parsed.
-    const same = identicalStacks(baseDir!, headDir!);
+    // Stacks alike byte for byte (most of a large fleet's, after a small change) are not parsed; the synthesis
+    // cache's stamps tell most of them apart without reading a file.
+    const stamps = new FileStamps(join(process.env[CACHE_DIR_ENV] || defaultCacheDir(), STAMPS_FILE));
+    const same = identicalStacks(baseDir!, headDir!, (path) => stamps.knownDigestOf(path));
     const others = (dir: string) => new Set(synthStackNames(dir).filter((n) => !same.has(n)));
     const diff = diffSynthOutputs(readSynthOutput(baseDir!, others(baseDir!)), readSynthOutput(headDir!, others(headDir!)), undefined, same);
     out(render(diff));

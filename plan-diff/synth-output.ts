@@ -62,9 +62,10 @@ export function readSynthOutput(dir: string, only?: ReadonlySet<string>): Map<st
 
 /**
  * The stacks two outputs hold byte for byte alike (manifest entry and Terraform JSON): nothing to compare, so a
- * large output's unchanged stacks need not be parsed.
+ * large output's unchanged stacks need not be parsed. `knownDigestOf` gives a file's SHA-256 when it is known
+ * without reading the file (the synthesis cache's stamps); other files are compared byte for byte.
  */
-export function identicalStacks(baseDir: string, headDir: string): Set<string> {
+export function identicalStacks(baseDir: string, headDir: string, knownDigestOf: (path: string) => string | undefined = () => undefined): Set<string> {
   const [base, head] = [readManifest(baseDir), readManifest(headDir)];
   const same = new Set<string>();
   for (const [name, entry] of Object.entries(base)) {
@@ -73,7 +74,11 @@ export function identicalStacks(baseDir: string, headDir: string): Set<string> {
     const [a, b] = [join(baseDir, entry.synthesizedStackPath), join(headDir, other.synthesizedStackPath)];
     try {
       const [sa, sb] = [statSync(a), statSync(b)];
-      if ((sa.ino === sb.ino && sa.dev === sb.dev) || (sa.size === sb.size && readFileSync(a).equals(readFileSync(b)))) same.add(name);
+      // Digests synthesis stamped (unchanged files only) settle it without reading either file.
+      const [da, db] = [knownDigestOf(a), knownDigestOf(b)];
+      if (da !== undefined && db !== undefined) {
+        if (da === db) same.add(name);
+      } else if ((sa.ino === sb.ino && sa.dev === sb.dev) || (sa.size === sb.size && readFileSync(a).equals(readFileSync(b)))) same.add(name);
     } catch {
       // A stack file missing on either side: compared the usual way (and reported there).
     }
