@@ -121,7 +121,7 @@ function cacheCases(fleet: string): string[] {
   const [base, head] = [fresh("cache-base"), fresh("cache-head")];
   const baseSynth = measure(process.execPath, ["--require", REPORTER, MAIN, "--fleet", fleet, "--out", base, "--cache-dir", cache]);
   const headSynth = measure(process.execPath, ["--require", REPORTER, MAIN, "--fleet", changed, "--out", head, "--cache-dir", cache]);
-  const compare = planDiffOf(base, head);
+  const compare = planDiffOf(base, head, cache);
   const total = { seconds: baseSynth.seconds + headSynth.seconds + compare.seconds, cpuSeconds: (baseSynth.cpuSeconds ?? NaN) + (headSynth.cpuSeconds ?? NaN) + (compare.cpuSeconds ?? NaN), rssBytes: Math.max(baseSynth.rssBytes ?? 0, headSynth.rssBytes ?? 0, compare.rssBytes ?? 0) };
   [cold, warm, oneChange, total].forEach((s, i) => log(["cache cold", "cache warm", "one tenant changed", "plan diff of it, in all"][i], s));
   return [
@@ -132,13 +132,16 @@ function cacheCases(fleet: string): string[] {
   ];
 }
 
-/** `plan-diff --base-dir --head-dir` (the comparison alone), which exits 2 when the stacks differ. */
-function planDiffOf(base: string, head: string): Sample {
+/**
+ * `plan-diff --base-dir --head-dir` (the comparison alone), which exits 2 when the stacks differ; with the synthesis
+ * cache the outputs came from, as `npm run plan-diff -- --base` runs it (its stamps spare reading unchanged files).
+ */
+function planDiffOf(base: string, head: string, cache?: string): Sample {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ["--require", REPORTER, join(ROOT, "dist", "bin", "plan-diff.js"), "--base-dir", base, "--head-dir", head, "--format", "markdown", "--detailed-exitcode"], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { ...process.env, BENCH_RSS_FILE: join(work, "rss") },
+    env: { ...process.env, BENCH_RSS_FILE: join(work, "rss"), ...(cache ? { SOVEREIGN_MAIL_CACHE_DIR: cache } : {}) },
   });
   // --detailed-exitcode: 2 when the stacks differ, as they must here.
   if (result.status !== 2) throw new Error(`plan-diff exited ${result.status}: ${result.stderr}`);
