@@ -22,7 +22,7 @@ export interface CachedStack {
  */
 export type CachedFile = ({ readonly sameAs: string } | { readonly copyFrom: string }) & { readonly sha256: string };
 
-/** A cache hit: the stack as {@link CachedStack}, each file as bytes or as an identical existing file. */
+/** A cache hit: the stack as {@link CachedStack}, each file as the entry's copy or an identical existing file. */
 export interface CacheHit extends Omit<CachedStack, "files"> {
   readonly files: ReadonlyMap<string, CachedFile>;
 }
@@ -195,7 +195,7 @@ interface Header {
   readonly manifestEntry: unknown;
   readonly version: string;
   readonly requiredSlots: readonly string[];
-  /** [path, length, SHA-256] of each file, in payload order. */
+  /** [path, length, SHA-256] of each file (below the entry's `files/`), sorted by path. */
   readonly files: readonly (readonly [string, number, string])[];
 }
 
