@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileStamps } from "../app/file-stamps";
-import { STAMPS_FILE } from "../app/synth-cache";
+import { SynthCache } from "../app/synth-cache";
 import { synthesizeFleet } from "../app/synthesize";
 import { runPlanDiff } from "../bin/plan-diff";
 import { parseFleet } from "../fleet/load";
@@ -50,7 +49,7 @@ describe("plan diff", () => {
     const [b, h] = ["base", "head"].map((n) => join(stampsDir, n));
     synthesizeFleet(parseFleet(fleet(`${ACME}\n${GLOBEX}`), "fleet.yaml"), b, options);
     synthesizeFleet(parseFleet(fleet(`${ACME}\n${GLOBEX}`), "fleet.yaml"), h, options);
-    const stamps = new FileStamps(join(stampsDir, STAMPS_FILE));
+    const stamps = SynthCache.stampsOf(stampsDir);
     const globex = (dir: string) => join(dir, "stacks", "fsn1-tenant-globex", "cdk.tf.json");
     // Every stack file of both outputs is stamped: each one asked about has a known digest, so none is read.
     const asked: string[] = [];

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { projectRoot } from "../project/root";
+import { sha256Hex } from "./file-stamps";
 
 /**
  * Environment variables synthesis may read: cdktf 0.21 reads the first five while it synthesizes (context, HCL
@@ -90,7 +91,7 @@ export function buildFingerprint(options: BuildFingerprintOptions = {}): string 
   const part = (name: string, bytes: string | Buffer) => hash.update(`${name}\0${bytes.length}\0`).update(bytes).update("\0");
   part("format", KEY_FORMAT);
   part("node", options.nodeVersion ?? process.version);
-  const digestOf = options.digestOf ?? ((path: string) => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : undefined));
+  const digestOf = options.digestOf ?? ((path: string) => (existsSync(path) ? sha256Hex(readFileSync(path)) : undefined));
   // Each file by its SHA-256 (a stamped file is not read again: see FileStamps).
   for (const file of codeFiles(root)) part(`code:${file}`, digestOf(join(root, file)) ?? "(absent)");
   for (const lock of ["package-lock.json", join("node_modules", ".package-lock.json")]) {

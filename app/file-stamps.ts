@@ -6,6 +6,9 @@ import { dirname, resolve } from "node:path";
 type Stat = readonly [size: string, mtimeNs: string, ctimeNs: string, ino: string, dev: string];
 type Stamp = readonly [...Stat, sha256: string];
 
+/** The SHA-256 of some bytes, in hex: how every file digest of the cache is written. */
+export const sha256Hex = (bytes: string | Buffer): string => createHash("sha256").update(bytes).digest("hex");
+
 const statOf = (s: BigIntStats): Stat => [String(s.size), String(s.mtimeNs), String(s.ctimeNs), String(s.ino), String(s.dev)];
 const sameStat = (a: readonly string[], b: Stat) => b.every((v, i) => a[i] === v);
 
@@ -57,7 +60,7 @@ export class FileStamps {
     let digest: string;
     try {
       // Stamped with the stat taken before reading: a change while reading shows as a changed stat next time.
-      digest = createHash("sha256").update(this.read(absolute)).digest("hex");
+      digest = sha256Hex(this.read(absolute));
     } catch {
       return undefined;
     }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { canonicalJson } from "./canonical-json";
-import { FileStamps } from "./file-stamps";
+import { FileStamps, sha256Hex as sha256 } from "./file-stamps";
 
 /** What the cache keeps of one synthesized stack: everything the output holds of it. */
 export interface CachedStack {
@@ -35,8 +35,6 @@ export interface SynthCacheOptions {
 }
 
 const MAGIC = "sovereign-mail synth cache entry 2\n";
-/** The stamps of a cache (see {@link FileStamps}), beside its entries. */
-export const STAMPS_FILE = "stamps.json";
 /** Temporary files younger than this may belong to a run still writing them. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 /** An entry directory: its header, and the stack's files below `files/`. */
@@ -57,7 +55,12 @@ export class SynthCache {
   readonly stamps: FileStamps;
 
   constructor(readonly options: SynthCacheOptions) {
-    this.stamps = new FileStamps(join(options.dir, STAMPS_FILE));
+    this.stamps = SynthCache.stampsOf(options.dir);
+  }
+
+  /** The stamps of the cache in `dir` (see {@link FileStamps}), kept beside its entries. */
+  static stampsOf(dir: string): FileStamps {
+    return new FileStamps(join(dir, "stamps.json"));
   }
 
   /** The key of a stack: the build fingerprint and the stack's whole input. */
@@ -138,12 +141,17 @@ export class SynthCache {
     this.stamps.record(path, sha256);
   }
 
+  /** Ends a run with the cache: keeps the stamps of what it wrote and read, then evicts. */
+  finish(): void {
+    this.stamps.save();
+    this.evict();
+  }
+
   /**
    * Keeps the cache within its size: after a run that wrote entries, the least recently used entries go until the
    * rest fit (those this run used stay), and temporary files of crashed runs go.
    */
   evict(): void {
-    this.stamps.save();
     if (!this.wrote) return;
     const entries: { path: string; key: string; size: number; mtime: number }[] = [];
     const root = join(this.options.dir, "entries");
@@ -205,7 +213,6 @@ interface HeaderLine {
   readonly sha256: string;
 }
 
-const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /** A file path below a stack directory, as cdktf writes them (never absolute, never leaving it). */
 const isStackFilePath = (path: unknown): path is string =>

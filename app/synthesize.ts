@@ -120,7 +120,7 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
     moveAll(unchanged);
   });
   for (const [name, files] of written) for (const [path, sha256] of files) cache?.recordOutput(join(outdir, "stacks", name, path), sha256);
-  cache?.evict();
+  cache?.finish();
   return { stacks: options.stacks ? [...options.stacks] : selected.map(stackNameOf), reused: selected.map(stackNameOf).filter((n) => hits.has(n)) };
 }
 

@@ -17,8 +17,7 @@ import { renderJson, renderMarkdown, renderText } from "../plan-diff/render";
 import { identicalStacks, readSynthOutput, synthStackNames } from "../plan-diff/synth-output";
 import { synthesizeRevision } from "../plan-diff/worktree";
 import { CACHE_DIR_ENV, defaultCacheDir } from "../app/cache-settings";
-import { FileStamps } from "../app/file-stamps";
-import { STAMPS_FILE } from "../app/synth-cache";
+import { SynthCache } from "../app/synth-cache";
 import { runCommand } from "../app/command";
 
 const USAGE = "usage: npm run plan-diff -- --base <git-ref> [--head <git-ref>] [--fleet FILE] [--format markdown|text|json] [--detailed-exitcode] [--fail-on-data-loss]\n       npm run plan-diff -- --base-dir DIR --head-dir DIR [--format …] [--detailed-exitcode] [--fail-on-data-loss]";
@@ -58,13 +57,15 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
   }
   const work = mkdtempSync(join(tmpdir(), "sovereign-mail-plan-diff-"));
   try {
+    // The synthesis cache of this checkout: both revisions are synthesized with it, and its stamps compare them.
+    const synthesisCache = process.env[CACHE_DIR_ENV] || defaultCacheDir();
     let baseDir = values["base-dir"];
     let headDir = values["head-dir"];
     if (!fromDirs) {
       const repo = projectRoot();
       const cache = values["cache-dir"] ?? join(repo, ".plan-diff-cache");
       // Base and head share one synthesis cache (this checkout's): a stack whose input and build agree is made once.
-      const env = { ...process.env, [CACHE_DIR_ENV]: process.env[CACHE_DIR_ENV] || defaultCacheDir() };
+      const env = { ...process.env, [CACHE_DIR_ENV]: synthesisCache };
       baseDir = join(work, "base");
       synthesizeRevision(repo, values.base!, values.fleet!, baseDir, cache, env);
       headDir = join(work, "head");
@@ -73,7 +74,7 @@ export function runPlanDiff(argv: readonly string[], out: (t: string) => void, e
     }
     // Stacks alike byte for byte (most of a large fleet's, after a small change) are not parsed; the synthesis
     // cache's stamps tell most of them apart without reading a file.
-    const stamps = new FileStamps(join(process.env[CACHE_DIR_ENV] || defaultCacheDir(), STAMPS_FILE));
+    const stamps = SynthCache.stampsOf(synthesisCache);
     const same = identicalStacks(baseDir!, headDir!, (path) => stamps.knownDigestOf(path));
     const others = (dir: string) => new Set(synthStackNames(dir).filter((n) => !same.has(n)));
     const diff = diffSynthOutputs(readSynthOutput(baseDir!, others(baseDir!)), readSynthOutput(headDir!, others(headDir!)), undefined, same);

@@ -1,4 +1,3 @@
-import { dataClaimOf, DEFAULT_SERVER_NAME } from "../stalwart/server-objects";
 /**
  * The metric names the dashboards and alert rules use, each with why it is watched and where it comes from.
  *
@@ -15,6 +14,7 @@ import { dataClaimOf, DEFAULT_SERVER_NAME } from "../stalwart/server-objects";
  *   (`crates/trc/src/atomics/histogram.rs`) and the exporter writes that count as the bucket's cumulative count, so
  *   `histogram_quantile` over the raw `_bucket` series is wrong; `dashboards.ts` accumulates them first.
  */
+import { dataClaimOf, DEFAULT_SERVER_NAME } from "../stalwart/server-objects";
 
 export type MetricKind = "counter" | "gauge" | "histogram";
 

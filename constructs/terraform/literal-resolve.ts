@@ -6,10 +6,10 @@ import type { IConstruct } from "constructs";
  *
  * cdktf resolves a stack by walking every value of it twice (each element, then the whole document), building a
  * resolution context per value: about a third of synthesis time, although nearly every value is a plain literal.
- * This walk copies literal strings, numbers-free arrays and plain objects itself, and hands every value that is or
- * may hold a token to cdktf's public `Tokenization.resolve` with the resolver cdktf's stacks use, so what a token
- * becomes (and every error cdktf raises) is cdktf's own. `literal-resolve.test.ts` and the stack tests compare the
- * result with cdktf's `TerraformStack.toTerraform` for every test fleet.
+ * This walk copies literal strings, plain numbers, arrays and plain objects itself, and hands every value that is
+ * or may hold a token to cdktf's public `Tokenization.resolve` with the resolver cdktf's stacks use, so what a token
+ * becomes (and every error cdktf raises) is cdktf's own. `stack-document.test.ts` compares the result with cdktf's
+ * resolution on random values and with `TerraformStack.toTerraform` for every stack of every test fleet.
  */
 export function resolveStackValue(scope: IConstruct, value: unknown): unknown {
   return walk(value, (v) => Tokenization.resolve(v, { scope, preparing: false, resolver: RESOLVER }), 0);
