@@ -97,6 +97,8 @@ describe("the compiled app (node dist/main.js)", () => {
     const bundle = mkdtempSync(join(ROOT, "dist", ".bundle-test-"));
     try {
       execFileSync("npm", ["run", "bundle", "--silent", "--", `--outdir=${bundle}`], { cwd: ROOT });
+      // Both write stack files with app/stable-stringify.ts in place of json-stable-stringify (an alias).
+      for (const file of ["main.js", "synth-worker.js"]) expect(readFileSync(join(bundle, file), "utf8")).toContain("stable-stringify: unsupported option");
       const cwd = mkdtempSync(join(tmpdir(), "sovereign-mail-cli-"));
       const env = { ...process.env, SOVEREIGN_MAIL_CHUNK_SIZE: "2", SOVEREIGN_MAIL_SYNTH_WORKERS: "2" };
       const fleet = join(ROOT, "examples", "complete.yaml");
