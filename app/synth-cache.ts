@@ -51,7 +51,10 @@ const FILES_DIR = "files";
 export class SynthCache {
   private readonly used = new Set<string>();
   private wrote = false;
-  /** Digests of the earlier outputs' files (and of the code, for the fingerprint), known by their stat. */
+  /**
+   * Digests known by their stat: the entries' files, the earlier outputs' files (a run records what it wrote, so
+   * the next need not read it) and the code, for the fingerprint.
+   */
   readonly stamps: FileStamps;
 
   constructor(readonly options: SynthCacheOptions) {
@@ -136,11 +139,6 @@ export class SynthCache {
     return new Map(header.files.map(([file, , digest]) => [file, digest]));
   }
 
-  /** Remembers that the output file `path` holds bytes of this SHA-256, so the next run need not read it. */
-  recordOutput(path: string, sha256: string): void {
-    this.stamps.record(path, sha256);
-  }
-
   /** Ends a run with the cache: keeps the stamps of what it wrote and read, then evicts. */
   finish(): void {
     this.stamps.save();
@@ -212,7 +210,6 @@ interface HeaderLine {
   readonly header: Header;
   readonly sha256: string;
 }
-
 
 /** A file path below a stack directory, as cdktf writes them (never absolute, never leaving it). */
 const isStackFilePath = (path: unknown): path is string =>

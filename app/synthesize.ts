@@ -119,7 +119,7 @@ function synthesizeAll(fleet: Fleet, outdir: string, options: SynthesizeOptions)
     writeFileSync(join(tmp, "manifest.json"), stringify({ stacks: manifest, version: [...versions][0] }, { space: 2 }) as string);
     moveAll(unchanged);
   });
-  for (const [name, files] of written) for (const [path, sha256] of files) cache?.recordOutput(join(outdir, "stacks", name, path), sha256);
+  for (const [name, files] of written) for (const [path, sha256] of files) cache?.stamps.record(join(outdir, "stacks", name, path), sha256);
   cache?.finish();
   return { stacks: options.stacks ? [...options.stacks] : selected.map(stackNameOf), reused: selected.map(stackNameOf).filter((n) => hits.has(n)) };
 }
