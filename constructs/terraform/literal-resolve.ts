@@ -1,5 +1,6 @@
-import { DefaultTokenResolver, StringConcat, Token, Tokenization } from "cdktf";
+import { Token, Tokenization, type ITokenResolver } from "cdktf";
 import type { IConstruct } from "constructs";
+import { MemoizingTokenResolver } from "./memoizing-resolver";
 
 /**
  * cdktf's resolution of a stack's JSON, with the literal parts skipped.
@@ -7,16 +8,14 @@ import type { IConstruct } from "constructs";
  * cdktf resolves a stack by walking every value of it twice (each element, then the whole document), building a
  * resolution context per value: about a third of synthesis time, although nearly every value is a plain literal.
  * This walk copies literal strings, plain numbers, arrays and plain objects itself, and hands every value that is
- * or may hold a token to cdktf's public `Tokenization.resolve` with the resolver cdktf's stacks use, so what a token
- * becomes (and every error cdktf raises) is cdktf's own. `stack-document.test.ts` compares the result with cdktf's
- * resolution on random values and with `TerraformStack.toTerraform` for every stack of every test fleet.
+ * or may hold a token to cdktf's public `Tokenization.resolve` with cdktf's resolver, one that remembers each
+ * token's text (give all values of one stack the same {@link MemoizingTokenResolver}), so what a token becomes (and
+ * every error cdktf raises) is cdktf's own. `stack-document.test.ts` compares the result with cdktf's resolution on
+ * random values and with `TerraformStack.toTerraform` for every stack of every test fleet.
  */
-export function resolveStackValue(scope: IConstruct, value: unknown): unknown {
-  return walk(value, (v) => Tokenization.resolve(v, { scope, preparing: false, resolver: RESOLVER }), 0);
+export function resolveStackValue(scope: IConstruct, value: unknown, resolver: ITokenResolver = new MemoizingTokenResolver(scope)): unknown {
+  return walk(value, (v) => Tokenization.resolve(v, { scope, preparing: false, resolver }), 0);
 }
-
-/** The resolver cdktf's `TerraformStack` resolves with (cdktf's `_tokens.ts`). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** cdktf's path-length limit for circular values: deeper ones go to cdktf, which reports them its way. */
 const MAX_DEPTH = 200;
