@@ -8,8 +8,9 @@ import { MemoizingTokenResolver } from "./memoizing-resolver";
 /**
  * A stack's Terraform JSON as cdktf 0.21's `TerraformStack.toTerraform` assembles it (the `//` metadata and output
  * map, each element's fragment, the stack's own overrides, in that order), with every resolution done by
- * {@link resolveStackValue}, through one {@link MemoizingTokenResolver}. `stack-document.test.ts` checks the result equals cdktf's, key order included, for
- * every stack of every test fleet.
+ * {@link resolveStackValue} through one {@link MemoizingTokenResolver} (a token's text is the same wherever it occurs
+ * in the stack). `stack-document.test.ts` checks the result equals cdktf's, key order included, for every stack of
+ * every test fleet.
  */
 export function stackDocument(stack: TerraformStack): Record<string, unknown> {
   const elements = elementsOf(stack);
