@@ -73,12 +73,15 @@ export function identicalStacks(baseDir: string, headDir: string, knownDigestOf:
     if (!other || JSON.stringify(other) !== JSON.stringify(entry)) continue;
     const [a, b] = [join(baseDir, entry.synthesizedStackPath), join(headDir, other.synthesizedStackPath)];
     try {
-      const [sa, sb] = [statSync(a), statSync(b)];
-      // Digests synthesis stamped (unchanged files only) settle it without reading either file.
+      // Digests synthesis stamped (unchanged files only) settle it without reading either file (their stamps were
+      // checked against a fresh stat already); otherwise the same inode, or the same bytes.
       const [da, db] = [knownDigestOf(a), knownDigestOf(b)];
       if (da !== undefined && db !== undefined) {
         if (da === db) same.add(name);
-      } else if ((sa.ino === sb.ino && sa.dev === sb.dev) || (sa.size === sb.size && readFileSync(a).equals(readFileSync(b)))) same.add(name);
+        continue;
+      }
+      const [sa, sb] = [statSync(a), statSync(b)];
+      if ((sa.ino === sb.ino && sa.dev === sb.dev) || (sa.size === sb.size && readFileSync(a).equals(readFileSync(b)))) same.add(name);
     } catch {
       // A stack file missing on either side: compared the usual way (and reported there).
     }
