@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { buildDependencyBundle } from "./dependency-floor";
 import { generateFleetYaml, type FleetKind } from "./generate-fleet";
 import { inputReport, measureInputCases } from "./input-bench";
 
@@ -154,10 +155,18 @@ function planDiffOf(base: string, head: string, cache?: string): Sample {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rssBytes: rss, cpuSeconds: user + system };
 }
 
-/** The example fleet through the app command, through `cdktf synth`, and through the stock path. */
+/**
+ * The example fleet through the app command, through `cdktf synth`, and through the stock path; below it, the floor
+ * of any cold run: node starting, and node loading the app bundle's third-party modules and nothing else.
+ */
 function example(): string[] {
   const direct = runs(5, appSynth(EXAMPLE));
   log("example fleet", direct);
+  const nodeAlone = runs(5, () => measure(process.execPath, ["--require", REPORTER, "-e", "0"]));
+  log("node alone", nodeAlone);
+  const dependencies = buildDependencyBundle(ROOT, work);
+  const loading = runs(5, () => measure(process.execPath, ["--require", REPORTER, dependencies.file]));
+  log("third-party modules alone", loading);
   const viaCli = runs(3, () => measure("npx", ["cdktf", "synth", "--output", fresh("cli-out")], { FLEET: EXAMPLE, SOVEREIGN_MAIL_NO_CACHE: "1" }));
   const stock = runs(3, stockSynth(EXAMPLE));
   return [
@@ -166,6 +175,12 @@ function example(): string[] {
     row("`node dist/main.js` (this project's app command)", direct, "≤ 0.7 s"),
     row("`cdktf synth` running `node dist/main.js`", viaCli, ""),
     row("`cdktf synth` with a ts-node app (stock path)", stock, ""),
+    row("floor: `node -e 0` (node starting, no code)", nodeAlone, ""),
+    row(
+      `floor: node loading the app bundle's ${dependencies.modules} third-party modules and nothing else (${(dependencies.bytes / 2 ** 20).toFixed(1)} MB bundled as \`npm run bundle\` does; ${dependencies.packages.length} packages)`,
+      loading,
+      "",
+    ),
   ];
 }
 
