@@ -1,8 +1,9 @@
 /**
  * The floor under a cold run of the app command: node loading the third-party modules the app's bundle holds
- * (cdktf, constructs, the provider bindings, zod, yaml, …) and nothing of this project's code. They are bundled
- * the way `npm run bundle` bundles the app (its esbuild flags, read from package.json), so what a cold run costs
- * beyond this floor is this project's own work, cdktf's included only as far as the project calls it.
+ * (cdktf, constructs, the provider bindings, zod, yaml, …) and none of this project's code but
+ * `app/stable-stringify.ts`, which the bundle puts in json-stable-stringify's place. They are bundled the way
+ * `npm run bundle` bundles the app (its esbuild flags, read from package.json). What a cold run costs beyond this
+ * floor is the work it does: the project's code, and the dependencies' code that it calls.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
